@@ -1,0 +1,54 @@
+"""One frozen config per stage. This module is the only home of defaults.
+
+Each field's comment says what raising or lowering it trades (precision vs recall, speed vs quality).
+Each stage owns its class; add fields to your own stage's class only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class IngestConfig:
+    # Texts longer than this are cut (with a warning on the article) so one huge record cannot
+    # exhaust memory or make alignment quadratic in practice. 2M chars is ~300k words, far beyond news.
+    max_chars: int = 2_000_000
+    # Files larger than this are not read into memory in one go by the single-article readers.
+    max_file_bytes: int = 64 * 1024 * 1024
+    # Records whose text (after stripping) is shorter than this are skipped as "empty text".
+    min_chars: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class NormaliseConfig:
+    # Sentences longer than this are split at the nearest clause boundary / whitespace so that
+    # texts without sentence punctuation still yield alignable units.
+    max_sentence_chars: int = 600
+    # Shorter fragments are merged into their neighbour (headings, bylines, "EFE").
+    min_sentence_chars: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class LangIdConfig:
+    # Below this confidence (0-1), the language is reported as "und" (undetermined).
+    min_confidence: float = 0.5
+    # Only this many leading characters are used: langid is linear in length and stable after a few KB.
+    sample_chars: int = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class StoreConfig:
+    # DuckDB memory limit; keep well below machine RAM so alignment has room.
+    memory_limit: str = "4GB"
+    threads: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class RunConfig:
+    """Settings of a whole ``trace`` run (composes the stage configs)."""
+
+    ingest: IngestConfig = field(default_factory=IngestConfig)
+    normalise: NormaliseConfig = field(default_factory=NormaliseConfig)
+    langid: LangIdConfig = field(default_factory=LangIdConfig)
+    store: StoreConfig = field(default_factory=StoreConfig)
