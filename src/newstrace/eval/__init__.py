@@ -1,0 +1,1 @@
+"""Evaluations against public benchmarks (PAN 2013 text alignment)."""
