@@ -1,0 +1,382 @@
+"""DuckDB persistence only: one file holds articles, per-article features, pair verdicts and results.
+
+Every write is one transaction, and every table is keyed so that re-running on the same input replaces
+rows instead of duplicating them. Numeric arrays are stored as raw little-endian BLOBs (float16 vectors,
+uint32 MinHash signatures): compact and read back with ``numpy.frombuffer`` without copies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from newstrace.config import StoreConfig
+from newstrace.errors import StoreError
+from newstrace.model import Article, ArticleSignals, Credit, Dateline, Link, Signal, SiteProfile, SkippedRecord, Story
+from newstrace.serialize import (
+    article_row,
+    credit_dict,
+    dateline_dict,
+    dumps,
+    link_from_row,
+    link_row,
+    pubdate_from_iso,
+    signal_dict,
+    site_row,
+    story_row,
+)
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS articles (
+    id VARCHAR PRIMARY KEY, content_hash VARCHAR, site VARCHAR, date VARCHAR, date_earliest DATE, date_latest DATE,
+    url VARCHAR, title VARCHAR, language VARCHAR, chars INTEGER, text VARCHAR, metadata VARCHAR, warnings VARCHAR,
+    origin VARCHAR, seq BIGINT);
+CREATE TABLE IF NOT EXISTS skipped (id VARCHAR, reason VARCHAR, origin VARCHAR, PRIMARY KEY (id, origin, reason));
+CREATE TABLE IF NOT EXISTS features (
+    article_id VARCHAR PRIMARY KEY, content_hash VARCHAR, language VARCHAR, lang_confidence DOUBLE,
+    seg_starts BLOB, seg_ends BLOB, sent_vectors BLOB, doc_vector BLOB, signature BLOB, anchors VARCHAR,
+    credits VARCHAR, dateline VARCHAR, signals VARCHAR);
+CREATE TABLE IF NOT EXISTS lsh_bands (band_key BIGINT, article_id VARCHAR, PRIMARY KEY (band_key, article_id));
+CREATE TABLE IF NOT EXISTS pairs (
+    derived VARCHAR, source VARCHAR, relation VARCHAR, score DOUBLE, independent BOOLEAN, reason VARCHAR,
+    spans VARCHAR, PRIMARY KEY (derived, source));
+CREATE TABLE IF NOT EXISTS links (derived VARCHAR, source VARCHAR, row VARCHAR, PRIMARY KEY (derived, source));
+CREATE TABLE IF NOT EXISTS stories (story VARCHAR PRIMARY KEY, row VARCHAR);
+CREATE TABLE IF NOT EXISTS sites (site VARCHAR PRIMARY KEY, row VARCHAR);
+"""
+
+
+def content_hash(article: Article) -> str:
+    """Stable hash of what the pipeline reads from an article: a changed hash means recompute."""
+    h = hashlib.sha1()
+    for part in (article.text, article.date.iso() if article.date else "", article.language or "", article.site or ""):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFeatures:
+    """Per-article results computed once and reused by every pair and every later run."""
+
+    article_id: str
+    content_hash: str
+    language: str
+    lang_confidence: float
+    seg_starts: np.ndarray  # int32
+    seg_ends: np.ndarray  # int32
+    sent_vectors: np.ndarray  # float16 (n_segments, 512)
+    doc_vector: np.ndarray  # float16 (512,)
+    signature: np.ndarray  # uint32 MinHash
+    band_keys: tuple[int, ...]
+    anchors: frozenset[str]
+    signals: ArticleSignals
+
+
+@dataclass(frozen=True, slots=True)
+class PairVerdictRow:
+    """A stored alignment + classification result for one candidate pair (also the 'no link' ones)."""
+
+    derived: str
+    source: str
+    relation: str | None
+    score: float
+    independent: bool
+    reason: str
+    spans_json: str
+
+
+def signals_from_json(credits: str | None, dateline: str | None, signals: str | None, article_id: str) -> ArticleSignals:
+    import datetime as dt
+
+    cr = tuple(Credit(c["name"], c["start"], c["end"], c.get("form", "")) for c in json.loads(credits or "[]"))
+    dl_raw = json.loads(dateline or "null")
+    dl = None
+    if dl_raw:
+        ev = dt.date.fromisoformat(dl_raw["event_date"]) if dl_raw.get("event_date") else None
+        dl = Dateline(dl_raw.get("place"), dl_raw["start"], dl_raw["end"], ev, dl_raw.get("time_phrase"))
+    sg = tuple(
+        Signal(s["kind"], s["start"], s["end"], float(s["score"]), s["evidence"]) for s in json.loads(signals or "[]")
+    )
+    return ArticleSignals(article_id, cr, dl, sg)
+
+
+class Store:
+    """A DuckDB file. Use as a context manager; one writer process at a time (DuckDB's rule)."""
+
+    def __init__(self, path: Path | str, config: StoreConfig | None = None, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.config = config or StoreConfig()
+        if read_only and not self.path.exists():
+            raise StoreError(f"no store at {self.path}", hint="run `newstrace trace INPUT --out DIR` first")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(
+                f"cannot open store {self.path}: {exc}",
+                hint="is another newstrace process using it? a store is written by one process at a time",
+            ) from exc
+        self.con.execute(f"SET memory_limit='{self.config.memory_limit}'")
+        self.con.execute(f"SET threads={int(self.config.threads)}")
+        if not read_only:
+            self.con.execute(_SCHEMA)
+            self.con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+        version = self.con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if version is None or version[0] != SCHEMA_VERSION:
+            raise StoreError(
+                f"store {self.path} has schema version {version[0] if version else 'none'}, expected {SCHEMA_VERSION}",
+                hint="use a new --store path or re-create the store from the input",
+            )
+
+    # -- plumbing -----------------------------------------------------------------------------------------
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.con.execute("COMMIT")
+
+    # -- articles -----------------------------------------------------------------------------------------
+    def upsert_articles(self, articles: Sequence[Article]) -> list[str]:
+        """Insert or replace articles; returns the ids that are new or whose content changed."""
+        if not articles:
+            return []
+        ids = [a.id for a in articles]
+        known = dict(
+            self.con.execute(
+                "SELECT id, content_hash FROM articles WHERE id IN (SELECT unnest(?))", [ids]
+            ).fetchall()
+        )
+        rows = []
+        changed = []
+        next_seq = self.con.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]  # type: ignore[index]
+        for a in articles:
+            h = content_hash(a)
+            if known.get(a.id) == h:
+                continue
+            changed.append(a.id)
+            next_seq += 1
+            rows.append(
+                (
+                    a.id, h, a.site, a.date.iso() if a.date else None,
+                    a.date.earliest if a.date else None, a.date.latest if a.date else None,
+                    a.url, a.title, a.language, len(a.text), a.text,
+                    json.dumps(dict(a.metadata), ensure_ascii=False, default=str), json.dumps(list(a.warnings)),
+                    a.origin, next_seq,
+                )
+            )  # fmt: skip
+        if rows:
+            with self.transaction() as con:
+                con.execute("DELETE FROM articles WHERE id IN (SELECT unnest(?))", [changed])
+                # Changed text invalidates everything computed from it.
+                con.execute("DELETE FROM features WHERE article_id IN (SELECT unnest(?))", [changed])
+                con.execute("DELETE FROM lsh_bands WHERE article_id IN (SELECT unnest(?))", [changed])
+                con.execute(
+                    "DELETE FROM pairs WHERE derived IN (SELECT unnest(?)) OR source IN (SELECT unnest(?))",
+                    [changed, changed],
+                )
+                con.executemany("INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        return changed
+
+    def record_skipped(self, records: Iterable[SkippedRecord]) -> None:
+        rows = [(r.id, r.reason, r.origin) for r in records]
+        if rows:
+            with self.transaction() as con:
+                con.executemany("INSERT OR REPLACE INTO skipped VALUES (?,?,?)", rows)
+
+    def article_count(self) -> int:
+        return int(self.con.execute("SELECT count(*) FROM articles").fetchone()[0])  # type: ignore[index]
+
+    def article_ids(self) -> list[str]:
+        return [r[0] for r in self.con.execute("SELECT id FROM articles ORDER BY seq").fetchall()]
+
+    def _article_from(self, r: tuple[Any, ...]) -> Article:
+        return Article(
+            id=r[0], text=r[5], date=pubdate_from_iso(r[1]), url=r[2], site=r[3], title=r[4], language=r[6],
+            metadata=json.loads(r[7] or "{}"), warnings=tuple(json.loads(r[8] or "[]")), origin=r[9] or "",
+        )  # fmt: skip
+
+    _ARTICLE_COLS = "id, date, url, site, title, text, language, metadata, warnings, origin"
+
+    def get_articles(self, ids: Sequence[str]) -> dict[str, Article]:
+        if not ids:
+            return {}
+        rows = self.con.execute(
+            f"SELECT {self._ARTICLE_COLS} FROM articles WHERE id IN (SELECT unnest(?))", [list(ids)]
+        ).fetchall()
+        return {r[0]: self._article_from(r) for r in rows}
+
+    def get_article(self, article_id: str) -> Article | None:
+        return self.get_articles([article_id]).get(article_id)
+
+    def iter_articles(self, batch: int = 2000) -> Iterator[Article]:
+        ids = self.article_ids()
+        for lo in range(0, len(ids), batch):
+            chunk = ids[lo : lo + batch]
+            got = self.get_articles(chunk)
+            for i in chunk:
+                yield got[i]
+
+    def set_language(self, article_id: str, language: str) -> None:
+        self.con.execute("UPDATE articles SET language=? WHERE id=?", [language, article_id])
+
+    # -- features -----------------------------------------------------------------------------------------
+    def ids_without_features(self) -> list[str]:
+        rows = self.con.execute(
+            "SELECT a.id FROM articles a LEFT JOIN features f ON a.id = f.article_id "
+            "WHERE f.article_id IS NULL OR f.content_hash <> a.content_hash ORDER BY a.seq"
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def put_features(self, feats: Sequence[ArticleFeatures]) -> None:
+        if not feats:
+            return
+        rows = []
+        bands = []
+        for f in feats:
+            rows.append(
+                (
+                    f.article_id, f.content_hash, f.language, float(f.lang_confidence),
+                    np.asarray(f.seg_starts, dtype="<i4").tobytes(), np.asarray(f.seg_ends, dtype="<i4").tobytes(),
+                    np.asarray(f.sent_vectors, dtype="<f2").tobytes(), np.asarray(f.doc_vector, dtype="<f2").tobytes(),
+                    np.asarray(f.signature, dtype="<u4").tobytes(), json.dumps(sorted(f.anchors), ensure_ascii=False),
+                    json.dumps([credit_dict(c) for c in f.signals.credits], ensure_ascii=False),
+                    json.dumps(dateline_dict(f.signals.dateline), ensure_ascii=False),
+                    json.dumps([signal_dict(s) for s in f.signals.signals], ensure_ascii=False),
+                )
+            )  # fmt: skip
+            bands.extend((int(k), f.article_id) for k in set(f.band_keys))
+        ids = [f.article_id for f in feats]
+        with self.transaction() as con:
+            con.execute("DELETE FROM features WHERE article_id IN (SELECT unnest(?))", [ids])
+            con.execute("DELETE FROM lsh_bands WHERE article_id IN (SELECT unnest(?))", [ids])
+            con.executemany("INSERT INTO features VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            if bands:
+                con.executemany("INSERT OR IGNORE INTO lsh_bands VALUES (?,?)", bands)
+            for f in feats:
+                con.execute("UPDATE articles SET language=? WHERE id=?", [f.language, f.article_id])
+
+    _FEATURE_COLS = (
+        "article_id, content_hash, language, lang_confidence, seg_starts, seg_ends, sent_vectors, doc_vector, "
+        "signature, anchors, credits, dateline, signals"
+    )
+
+    def _features_from(self, r: tuple[Any, ...], band_keys: tuple[int, ...] = ()) -> ArticleFeatures:
+        starts = np.frombuffer(r[4], dtype="<i4")
+        return ArticleFeatures(
+            article_id=r[0], content_hash=r[1], language=r[2], lang_confidence=r[3],
+            seg_starts=starts, seg_ends=np.frombuffer(r[5], dtype="<i4"),
+            sent_vectors=np.frombuffer(r[6], dtype="<f2").reshape(len(starts), -1) if len(starts) else
+            np.zeros((0, 512), dtype=np.float16),
+            doc_vector=np.frombuffer(r[7], dtype="<f2"), signature=np.frombuffer(r[8], dtype="<u4"),
+            band_keys=band_keys, anchors=frozenset(json.loads(r[9] or "[]")),
+            signals=signals_from_json(r[10], r[11], r[12], r[0]),
+        )  # fmt: skip
+
+    def get_features(self, ids: Sequence[str], *, with_bands: bool = False) -> dict[str, ArticleFeatures]:
+        if not ids:
+            return {}
+        rows = self.con.execute(
+            f"SELECT {self._FEATURE_COLS} FROM features WHERE article_id IN (SELECT unnest(?))", [list(ids)]
+        ).fetchall()
+        bands: dict[str, list[int]] = {}
+        if with_bands:
+            for key, aid in self.con.execute(
+                "SELECT band_key, article_id FROM lsh_bands WHERE article_id IN (SELECT unnest(?))", [list(ids)]
+            ).fetchall():
+                bands.setdefault(aid, []).append(int(key))
+        return {r[0]: self._features_from(r, tuple(sorted(bands.get(r[0], ())))) for r in rows}
+
+    def get_signals(self, ids: Sequence[str]) -> dict[str, ArticleSignals]:
+        if not ids:
+            return {}
+        rows = self.con.execute(
+            "SELECT article_id, credits, dateline, signals FROM features WHERE article_id IN (SELECT unnest(?))",
+            [list(ids)],
+        ).fetchall()
+        return {r[0]: signals_from_json(r[1], r[2], r[3], r[0]) for r in rows}
+
+    # -- pair verdicts ------------------------------------------------------------------------------------
+    def known_pairs(self) -> set[tuple[str, str]]:
+        return {(r[0], r[1]) for r in self.con.execute("SELECT derived, source FROM pairs").fetchall()}
+
+    def put_pairs(self, rows: Sequence[PairVerdictRow]) -> None:
+        if not rows:
+            return
+        with self.transaction() as con:
+            con.executemany(
+                "INSERT OR REPLACE INTO pairs VALUES (?,?,?,?,?,?,?)",
+                [(r.derived, r.source, r.relation, r.score, r.independent, r.reason, r.spans_json) for r in rows],
+            )
+
+    def iter_pairs(self) -> list[PairVerdictRow]:
+        rows = self.con.execute(
+            "SELECT derived, source, relation, score, independent, reason, spans FROM pairs ORDER BY derived, source"
+        ).fetchall()
+        return [PairVerdictRow(*r) for r in rows]
+
+    # -- results --------------------------------------------------------------------------------------------
+    def replace_results(self, links: Sequence[Link], stories: Sequence[Story], sites: Sequence[SiteProfile]) -> None:
+        """Results are recomputed from all pair verdicts each run, so they are replaced as a whole."""
+        with self.transaction() as con:
+            con.execute("DELETE FROM links")
+            con.execute("DELETE FROM stories")
+            con.execute("DELETE FROM sites")
+            if links:
+                con.executemany(
+                    "INSERT INTO links VALUES (?,?,?)", [(k.derived, k.source, dumps(link_row(k))) for k in links]
+                )
+            if stories:
+                con.executemany("INSERT INTO stories VALUES (?,?)", [(s.id, dumps(story_row(s))) for s in stories])
+            if sites:
+                con.executemany("INSERT INTO sites VALUES (?,?)", [(p.site, dumps(site_row(p))) for p in sites])
+
+    def links(self, article_id: str | None = None) -> list[Link]:
+        if article_id is None:
+            rows = self.con.execute("SELECT row FROM links ORDER BY derived, source").fetchall()
+        else:
+            rows = self.con.execute(
+                "SELECT row FROM links WHERE derived=? OR source=? ORDER BY derived, source", [article_id, article_id]
+            ).fetchall()
+        return [link_from_row(json.loads(r[0])) for r in rows]
+
+    def story_rows(self) -> list[dict[str, Any]]:
+        return [json.loads(r[0]) for r in self.con.execute("SELECT row FROM stories ORDER BY story").fetchall()]
+
+    def site_rows(self) -> list[dict[str, Any]]:
+        return [json.loads(r[0]) for r in self.con.execute("SELECT row FROM sites ORDER BY site").fetchall()]
+
+    def article_rows(self, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """``articles.jsonl``-shaped rows (with signals when computed)."""
+        wanted = self.article_ids() if ids is None else list(ids)
+        arts = self.get_articles(wanted)
+        sigs = self.get_signals(wanted)
+        return [article_row(arts[i], sigs.get(i)) for i in wanted if i in arts]
