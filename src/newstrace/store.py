@@ -7,6 +7,7 @@ uint32 MinHash signatures): compact and read back with ``numpy.frombuffer`` with
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -100,8 +101,9 @@ class PairVerdictRow:
     spans_json: str
 
 
-def signals_from_json(credits: str | None, dateline: str | None, signals: str | None, article_id: str) -> ArticleSignals:
-    import datetime as dt
+def signals_from_json(
+    credits: str | None, dateline: str | None, signals: str | None, article_id: str
+) -> ArticleSignals:
 
     cr = tuple(Credit(c["name"], c["start"], c["end"], c.get("form", "")) for c in json.loads(credits or "[]"))
     dl_raw = json.loads(dateline or "null")
@@ -260,7 +262,7 @@ class Store:
         if not feats:
             return
         rows = []
-        bands = []
+        bands: list[tuple[int, str]] = []
         for f in feats:
             rows.append(
                 (
