@@ -44,14 +44,6 @@ class StoreConfig:
     threads: int = 2
 
 
-@dataclass(frozen=True, slots=True)
-class RunConfig:
-    """Settings of a whole ``trace`` run (composes the stage configs)."""
-
-    ingest: IngestConfig = field(default_factory=IngestConfig)
-    normalise: NormaliseConfig = field(default_factory=NormaliseConfig)
-    langid: LangIdConfig = field(default_factory=LangIdConfig)
-    store: StoreConfig = field(default_factory=StoreConfig)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,3 +80,24 @@ class ClassifyConfig:
 @dataclass(frozen=True, slots=True)
 class AttributeConfig:
     """Direction, chains, lag, credit and staleness of links."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunConfig:
+    """Settings of a whole ``trace`` run: the stage configs plus how the runner executes them."""
+
+    ingest: IngestConfig = field(default_factory=IngestConfig)
+    normalise: NormaliseConfig = field(default_factory=NormaliseConfig)
+    langid: LangIdConfig = field(default_factory=LangIdConfig)
+    store: StoreConfig = field(default_factory=StoreConfig)
+    embed: EmbedConfig = field(default_factory=EmbedConfig)
+    align: AlignConfig = field(default_factory=AlignConfig)
+    signals: SignalConfig = field(default_factory=SignalConfig)
+    candidates: CandidateConfig = field(default_factory=CandidateConfig)
+    classify: ClassifyConfig = field(default_factory=ClassifyConfig)
+    attribute: AttributeConfig = field(default_factory=AttributeConfig)
+    # Articles per enrichment batch: embedding batches amortise model overhead; memory grows with it.
+    batch_size: int = 256
+    # Worker processes for pair alignment (the machines have 2 cores). 1 = in-process.
+    workers: int = 2
+
