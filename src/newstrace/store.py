@@ -173,9 +173,7 @@ class Store:
             return []
         ids = [a.id for a in articles]
         known = dict(
-            self.con.execute(
-                "SELECT id, content_hash FROM articles WHERE id IN (SELECT unnest(?))", [ids]
-            ).fetchall()
+            self.con.execute("SELECT id, content_hash FROM articles WHERE id IN (SELECT unnest(?))", [ids]).fetchall()
         )
         rows = []
         changed = []

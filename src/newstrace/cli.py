@@ -1,0 +1,154 @@
+"""Command line: a thin typer layer over the library. Only here are errors turned into messages and exit codes."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from newstrace import __version__
+from newstrace.errors import NewstraceError
+
+app = typer.Typer(
+    name="newstrace",
+    help="Trace where news text comes from: copies, edits, rewrites, translations and summaries.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+eval_app = typer.Typer(help="Evaluations against labelled data.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+err = Console(stderr=True)
+out = Console()
+
+T = TypeVar("T")
+
+STAGE_LABELS = {
+    "ingest": "reading input",
+    "enrich": "analysing articles",
+    "align": "aligning candidate pairs",
+    "pan13": "aligning PAN pairs",
+    "pairs": "judging labelled pairs",
+}
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int | None], None]]:
+    """A rich progress bar on stderr, one line per stage; silent when disabled or not a terminal."""
+    if not enabled:
+        yield lambda stage, done, total: None
+        return
+    with Progress(
+        TextColumn("{task.description:<26}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def update(stage: str, done: int, total: int | None) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(STAGE_LABELS.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+def run(fn: Callable[[], T]) -> T:
+    """Call library code; turn a NewstraceError into one line on stderr and its exit code."""
+    try:
+        return fn()
+    except NewstraceError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        err.print("interrupted; the store keeps every finished stage, re-run to resume")
+        raise typer.Exit(130) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"newstrace {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage's counts.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+
+
+@app.command()
+def trace(
+    inputs: Annotated[list[Path], typer.Argument(help="Files or directories (walked recursively).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")],
+    store: Annotated[Path | None, typer.Option("--store", help="DuckDB store (default: DIR/newstrace.duckdb).")] = None,
+    workers: Annotated[int, typer.Option(help="Processes for pair alignment.", min=1)] = 2,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+) -> None:
+    """Trace the provenance of every article in INPUT... and write DIR/{articles,links,stories,sites}.jsonl."""
+    from dataclasses import replace
+
+    from newstrace.config import RunConfig
+    from newstrace.runners.local import trace as run_trace
+
+    config = replace(RunConfig(), workers=workers)
+    with progress_bar(not quiet and err.is_terminal) as progress:
+        summary = run(lambda: run_trace(inputs, out_dir, store, config, progress))
+    if not quiet:
+        print_summary(summary)
+
+
+def print_summary(summary: object) -> None:
+    """One screen: records in/ok/skipped (with reasons), links by relation, stories, top copying sites."""
+    from newstrace.runners.local import TraceSummary
+
+    assert isinstance(summary, TraceSummary)
+    t = Table(title="newstrace trace", show_header=False, box=None)
+    t.add_row("records in", str(summary.records_in))
+    t.add_row("  ok", str(summary.ok))
+    t.add_row("  skipped", str(summary.skipped))
+    for reason, n in summary.skip_reasons.most_common(8):
+        t.add_row("", f"{n} × {reason}")
+    t.add_row("articles analysed", str(summary.enriched))
+    t.add_row("candidate pairs judged", str(summary.pairs_judged))
+    t.add_row("links", str(len(summary.links)))
+    for rel, n in sorted(summary.relations.items()):
+        t.add_row("", f"{n} × {rel}")
+    uncredited = sum(1 for k in summary.links if not k.attributed)
+    stale = sum(1 for k in summary.links if k.stale)
+    t.add_row("uncredited / stale", f"{uncredited} / {stale}")
+    t.add_row("stories", str(len(summary.stories)))
+    top = sorted((p for p in summary.sites if p.derived_share > 0), key=lambda p: (-p.derived_share, p.site))[:5]
+    for p in top:
+        t.add_row("", f"{p.site}: {p.derived_share:.0%} derived, {p.uncredited_share:.0%} uncredited")
+    t.add_row("time", " ".join(f"{k} {v:.1f}s" for k, v in summary.seconds.items()))
+    t.add_row("output", str(summary.out_dir))
+    out.print(t)
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except SystemExit as exc:  # click's usage errors already exit 2
+        sys.exit(exc.code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""The stage functions every runner executes, in pipeline order.
+
+Both ``runners/local.py`` and ``runners/spark.py`` call exactly these: a per-record step
+(``enrich_articles``), a per-pair step (``judge_pair``) and a global step (``decide_links``). Keeping them
+here, pure and typed, is what makes local and Spark output identical.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from newstrace import align, anchors, attribute, candidates, classify, fingerprint, graph, langid, normalise, signals
+from newstrace.config import RunConfig
+from newstrace.embed import embed_texts, to_storage
+from newstrace.model import Article, ArticleSignals, Link, SiteProfile, Story
+from newstrace.serialize import span_dict, span_from_dict
+from newstrace.store import ArticleFeatures, PairVerdictRow, content_hash
+
+log = logging.getLogger(__name__)
+
+
+def with_language(article: Article, config: RunConfig) -> tuple[Article, float]:
+    """The article with ``language`` set: kept when given, detected otherwise."""
+    if article.language:
+        return article, 1.0
+    code, conf = langid.detect_language(article.text, config.langid)
+    return replace(article, language=code), conf
+
+
+def enrich_articles(articles: Sequence[Article], config: RunConfig) -> list[ArticleFeatures]:
+    """Per-record step: language, sentences, signals, sentence vectors, MinHash, anchors (one batch)."""
+    prepared = [with_language(a, config) for a in articles]
+    segs = [normalise.segment_sentences(a.id, a.text, config.normalise) for a, _ in prepared]
+    # One embedding call for the whole batch: the encoder is much faster on big batches.
+    flat = [s.text for ss in segs for s in ss]
+    vecs = embed_texts(flat, config.embed)
+    out: list[ArticleFeatures] = []
+    pos = 0
+    for (article, conf), ss in zip(prepared, segs, strict=True):
+        sv = vecs[pos : pos + len(ss)]
+        pos += len(ss)
+        signature = fingerprint.minhash_signature(article.text, config.candidates)
+        out.append(
+            ArticleFeatures(
+                article_id=article.id,
+                content_hash=content_hash(article),
+                language=article.language or "und",
+                lang_confidence=conf,
+                seg_starts=np.array([s.start for s in ss], dtype=np.int32),
+                seg_ends=np.array([s.end for s in ss], dtype=np.int32),
+                sent_vectors=to_storage(sv),
+                doc_vector=to_storage(candidates.document_vector(sv)),
+                signature=signature,
+                band_keys=tuple(fingerprint.band_keys(signature, config.candidates)),
+                anchors=anchors.extract_anchors(article.text, article.language),
+                signals=signals.detect_signals(article, config.signals),
+            )
+        )
+    return out
+
+
+def candidate_record(article: Article, feats: ArticleFeatures) -> candidates.CandidateRecord:
+    return candidates.CandidateRecord(
+        id=article.id,
+        date=article.date,
+        signature=feats.signature,
+        band_keys=feats.band_keys,
+        anchors=feats.anchors,
+        doc_vector=np.asarray(feats.doc_vector, dtype=np.float32),
+    )
+
+
+def sentence_vectors(feats: ArticleFeatures) -> align.SentenceVectors:
+    return align.SentenceVectors(
+        starts=tuple(int(x) for x in feats.seg_starts),
+        ends=tuple(int(x) for x in feats.seg_ends),
+        vectors=np.asarray(feats.sent_vectors, dtype=np.float32),
+    )
+
+
+def judge_pair(
+    derived: Article, source: Article, dfeat: ArticleFeatures, sfeat: ArticleFeatures, config: RunConfig
+) -> PairVerdictRow:
+    """Per-pair step: align the two texts, then classify the alignment (link or not, which relation)."""
+    d = replace(derived, language=dfeat.language)
+    s = replace(source, language=sfeat.language)
+    spans = align.align_pair(
+        d.text,
+        s.text,
+        config.align,
+        derived_lang=d.language,
+        source_lang=s.language,
+        derived_vectors=sentence_vectors(dfeat),
+        source_vectors=sentence_vectors(sfeat),
+    )
+    feats = classify.pair_features(d, s, spans)
+    verdict = classify.classify_pair(feats, config.classify)
+    return PairVerdictRow(
+        derived=derived.id,
+        source=source.id,
+        relation=verdict.relation,
+        score=float(verdict.score),
+        independent=bool(verdict.independent),
+        reason=verdict.reason,
+        spans_json=json.dumps([span_dict(x) for x in spans]),
+    )
+
+
+def decide_links(
+    articles: Mapping[str, Article],
+    article_signals: Mapping[str, ArticleSignals],
+    verdicts: Sequence[PairVerdictRow],
+    config: RunConfig,
+) -> tuple[list[Link], list[Story], list[SiteProfile]]:
+    """Global step: pair verdicts → links (direction, sources, chains, credit, stale, changes) → stories, sites."""
+    raw: list[Link] = []
+    related: list[tuple[str, str]] = []
+    for v in verdicts:
+        if v.derived not in articles or v.source not in articles:
+            continue
+        if v.relation is None:
+            if v.independent:
+                related.append((v.derived, v.source))
+            continue
+        spans = [span_from_dict(x) for x in json.loads(v.spans_json)]
+        verdict = classify.PairVerdict(relation=v.relation, score=v.score, independent=v.independent, reason=v.reason)  # type: ignore[arg-type]
+        raw.append(
+            attribute.build_link(
+                articles[v.derived],
+                articles[v.source],
+                spans,
+                verdict,
+                article_signals.get(v.derived),
+                article_signals.get(v.source),
+                config.attribute,
+            )
+        )
+    selected: list[Link] = []
+    for derived_id in sorted({k.derived for k in raw}):
+        selected.extend(attribute.select_sources(derived_id, raw))
+    links = attribute.resolve_origins(selected)
+    stories = graph.build_stories(sorted(articles), links, related)
+    sites = graph.site_profiles(list(articles.values()), links)
+    return links, stories, sites

@@ -1,0 +1,287 @@
+"""Local runner: the pipeline stages over an embedded DuckDB store, on one machine.
+
+Each stage reads what the store lacks and writes its results in one transaction, so a killed run resumes
+where it stopped and a re-run over the same input only does new work.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newstrace import candidates
+from newstrace.config import RunConfig
+from newstrace.ingest import iter_articles
+from newstrace.model import Article, Candidate, Link, SiteProfile, SkippedRecord, Story
+from newstrace.pipeline import candidate_record, decide_links, enrich_articles, judge_pair
+from newstrace.serialize import dumps, link_row, site_row, skipped_row, story_row
+from newstrace.store import ArticleFeatures, PairVerdictRow, Store
+
+log = logging.getLogger(__name__)
+
+# progress(stage, done, total): total is None while unknown (ingest streams).
+ProgressFn = Callable[[str, int, int | None], None]
+
+STORE_NAME = "newstrace.duckdb"
+
+
+@dataclass
+class TraceSummary:
+    """What a run did, for the end-of-run screen and for tests."""
+
+    records_in: int = 0
+    ok: int = 0
+    skipped: int = 0
+    skip_reasons: Counter[str] = field(default_factory=Counter)
+    warnings: int = 0
+    new_articles: int = 0
+    enriched: int = 0
+    candidates: int = 0
+    pairs_judged: int = 0
+    links: list[Link] = field(default_factory=list)
+    stories: list[Story] = field(default_factory=list)
+    sites: list[SiteProfile] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    out_dir: Path | None = None
+    store_path: Path | None = None
+
+    @property
+    def relations(self) -> Counter[str]:
+        return Counter(k.relation for k in self.links)
+
+
+def _noop(stage: str, done: int, total: int | None) -> None:
+    return None
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for lo in range(0, len(items), size):
+        yield items[lo : lo + size]
+
+
+def _short_reason(reason: str) -> str:
+    # "invalid JSON at line 7: Expecting ','" → "invalid JSON": groups reasons for the summary table.
+    for sep in (" at ", ":", " ("):
+        if sep in reason:
+            reason = reason.split(sep, 1)[0]
+    return reason.strip()
+
+
+def ingest_into(
+    store: Store, inputs: Sequence[str | Path], config: RunConfig, summary: TraceSummary, progress: ProgressFn
+) -> list[str | SkippedRecord]:
+    """Stage 1: read every input record; store articles; return this run's records in input order."""
+    order: list[str | SkippedRecord] = []
+    batch: list[Article] = []
+    skipped: list[SkippedRecord] = []
+
+    def flush() -> None:
+        summary.new_articles += len(store.upsert_articles(batch))
+        batch.clear()
+
+    for rec in iter_articles(list(inputs), config.ingest):
+        summary.records_in += 1
+        if isinstance(rec, SkippedRecord):
+            summary.skipped += 1
+            summary.skip_reasons[_short_reason(rec.reason)] += 1
+            skipped.append(rec)
+            order.append(rec)
+        else:
+            summary.ok += 1
+            summary.warnings += len(rec.warnings)
+            batch.append(rec)
+            order.append(rec.id)
+            if len(batch) >= 1000:
+                flush()
+        progress("ingest", summary.records_in, None)
+    flush()
+    store.record_skipped(skipped)
+    return order
+
+
+def enrich_missing(store: Store, config: RunConfig, summary: TraceSummary, progress: ProgressFn) -> None:
+    """Stage 2: per-article features for every article that has none (or whose text changed)."""
+    todo = store.ids_without_features()
+    done = 0
+    progress("enrich", 0, len(todo))
+    for chunk in _chunks(todo, config.batch_size):
+        arts = store.get_articles(chunk)
+        feats = enrich_articles([arts[i] for i in chunk], config)
+        store.put_features(feats)
+        done += len(chunk)
+        summary.enriched += len(chunk)
+        progress("enrich", done, len(todo))
+
+
+def find_candidates(
+    store: Store, config: RunConfig
+) -> tuple[list[Candidate], dict[str, Article], dict[str, ArticleFeatures]]:
+    """Stage 3: candidate pairs over the whole store, minus pairs already judged in earlier runs."""
+    ids = store.article_ids()
+    arts = store.get_articles(ids)
+    feats = store.get_features(ids, with_bands=True)
+    records = [candidate_record(arts[i], feats[i]) for i in ids if i in feats]
+    known = store.known_pairs()
+    cands = [
+        c for c in candidates.generate_candidates(records, config.candidates) if (c.derived, c.source) not in known
+    ]
+    return cands, arts, feats
+
+
+def _judge_many(
+    args: list[tuple[Article, Article, ArticleFeatures, ArticleFeatures, RunConfig]],
+) -> list[PairVerdictRow]:
+    return [judge_pair(*a) for a in args]
+
+
+def judge_candidates(
+    store: Store,
+    cands: Sequence[Candidate],
+    arts: dict[str, Article],
+    feats: dict[str, ArticleFeatures],
+    config: RunConfig,
+    summary: TraceSummary,
+    progress: ProgressFn,
+) -> None:
+    """Stage 4: align and classify each candidate pair; verdicts (links and non-links) are stored."""
+    work = [(arts[c.derived], arts[c.source], feats[c.derived], feats[c.source], config) for c in cands]
+    progress("align", 0, len(work))
+    if not work:
+        return
+    chunk = 16
+    batches = [work[i : i + chunk] for i in range(0, len(work), chunk)]
+    done = 0
+    if config.workers <= 1 or len(work) < 32:
+        results: Iterator[list[PairVerdictRow]] = map(_judge_many, batches)
+        for rows in results:
+            store.put_pairs(rows)
+            done += len(rows)
+            progress("align", done, len(work))
+    else:
+        # forkserver: DuckDB and BLAS hold threads in this process, which a plain fork could inherit locked.
+        ctx = mp.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=config.workers, mp_context=ctx) as pool:
+            for rows in pool.map(_judge_many, batches):
+                store.put_pairs(rows)
+                done += len(rows)
+                progress("align", done, len(work))
+    summary.pairs_judged += len(work)
+
+
+def write_outputs(
+    store: Store,
+    out_dir: Path,
+    order: Sequence[str | SkippedRecord],
+    links: Sequence[Link],
+    stories: Sequence[Story],
+    sites: Sequence[SiteProfile],
+) -> None:
+    """The INTERFACE.md files: articles.jsonl (this run's records, input order), links, stories, sites."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ok_ids = [x for x in order if isinstance(x, str)]
+    rows = {r["id"]: r for r in store.article_rows(ok_ids)}
+    with (out_dir / "articles.jsonl").open("w", encoding="utf-8") as fh:
+        for x in order:
+            row = skipped_row(x) if isinstance(x, SkippedRecord) else rows[x]
+            fh.write(dumps(row) + "\n")
+    with (out_dir / "links.jsonl").open("w", encoding="utf-8") as fh:
+        for k in links:
+            fh.write(dumps(link_row(k)) + "\n")
+    with (out_dir / "stories.jsonl").open("w", encoding="utf-8") as fh:
+        for s in stories:
+            fh.write(dumps(story_row(s)) + "\n")
+    with (out_dir / "sites.jsonl").open("w", encoding="utf-8") as fh:
+        for p in sites:
+            fh.write(dumps(site_row(p)) + "\n")
+
+
+def trace(
+    inputs: Sequence[str | Path],
+    out_dir: Path,
+    store_path: Path | None = None,
+    config: RunConfig | None = None,
+    progress: ProgressFn | None = None,
+) -> TraceSummary:
+    """Trace the provenance of every input article; write the output files into ``out_dir``."""
+    config = config or RunConfig()
+    progress = progress or _noop
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    store_path = Path(store_path) if store_path else out_dir / STORE_NAME
+    summary = TraceSummary(out_dir=out_dir, store_path=store_path)
+    with Store(store_path, config.store) as store:
+        t = time.perf_counter()
+        order = ingest_into(store, inputs, config, summary, progress)
+        summary.seconds["ingest"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        enrich_missing(store, config, summary, progress)
+        summary.seconds["enrich"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        cands, arts, feats = find_candidates(store, config)
+        summary.candidates = len(cands)
+        summary.seconds["candidates"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        judge_candidates(store, cands, arts, feats, config, summary, progress)
+        summary.seconds["align"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        sigs = {i: f.signals for i, f in feats.items()}
+        links, stories, sites = decide_links(arts, sigs, store.iter_pairs(), config)
+        store.replace_results(links, stories, sites)
+        summary.links, summary.stories, summary.sites = links, stories, sites
+        write_outputs(store, out_dir, order, links, stories, sites)
+        summary.seconds["decide"] = time.perf_counter() - t
+    log.info("trace: %d in, %d ok, %d skipped, %d links", summary.records_in, summary.ok, summary.skipped, len(links))
+    return summary
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Links of one looked-up article (as derived or as source) against a store."""
+
+    article_id: str
+    links: list[Link]
+
+
+def check_article(
+    store_path: Path, article: Article, config: RunConfig | None = None, *, persist: bool = True
+) -> CheckResult:
+    """Look one article up against an existing store; with ``persist`` it is added to the store.
+
+    Only the new article is analysed and only its candidate pairs are aligned; everything else is read
+    from the store.
+    """
+    config = config or RunConfig()
+    with Store(store_path, config.store, read_only=not persist) as store:
+        if persist:
+            store.upsert_articles([article])
+        feats_new = enrich_articles([article], config)[0]
+        ids = [i for i in store.article_ids() if i != article.id]
+        arts = store.get_articles(ids)
+        feats = store.get_features(ids, with_bands=True)
+        arts[article.id] = article
+        feats[article.id] = feats_new
+        records = [candidate_record(arts[i], feats[i]) for i in [*ids, article.id] if i in feats]
+        mine = [
+            c for c in candidates.generate_candidates(records, config.candidates) if article.id in (c.derived, c.source)
+        ]
+        verdicts = [
+            judge_pair(arts[c.derived], arts[c.source], feats[c.derived], feats[c.source], config) for c in mine
+        ]
+        others = [v for v in store.iter_pairs() if article.id not in (v.derived, v.source)]
+        sigs = {i: f.signals for i, f in feats.items()}
+        links, stories, sites = decide_links(arts, sigs, [*others, *verdicts], config)
+        if persist:
+            store.put_features([feats_new])
+            store.put_pairs(verdicts)
+            store.replace_results(links, stories, sites)
+    return CheckResult(article.id, [k for k in links if article.id in (k.derived, k.source)])
