@@ -142,6 +142,98 @@ def print_summary(summary: object) -> None:
     out.print(t)
 
 
+@app.command()
+def check(
+    file: Annotated[Path, typer.Argument(help="One article in any input format (its first record is used).")],
+    store: Annotated[Path, typer.Option("--store", help="An existing store made by `trace`.")],
+    no_store: Annotated[bool, typer.Option("--dry-run", help="Look up only; do not add the article.")] = False,
+) -> None:
+    """Look one new article up against an existing store, add it, and print {"id", "links"} as JSON."""
+    import json
+
+    from newstrace.config import RunConfig
+    from newstrace.errors import InputError, StoreError
+    from newstrace.ingest import iter_articles
+    from newstrace.model import Article
+    from newstrace.runners.local import check_article
+    from newstrace.serialize import link_row
+
+    def go() -> dict[str, object]:
+        if not store.exists():
+            raise StoreError(f"no store at {store}", hint="create one with `newstrace trace INPUT --out DIR`")
+        config = RunConfig()
+        first = next(iter(iter_articles([file], config.ingest)), None)
+        if first is None:
+            raise InputError(f"{file} holds no record")
+        if not isinstance(first, Article):
+            raise InputError(f"{file}: first record skipped: {first.reason}")
+        result = check_article(store, first, config, persist=not no_store)
+        return {"id": result.article_id, "links": [link_row(k) for k in result.links]}
+
+    sys.stdout.write(json.dumps(run(go), ensure_ascii=False) + "\n")
+
+
+@app.command()
+def pan13(
+    corpus_dir: Annotated[Path, typer.Argument(help="PAN 2013 text alignment corpus (src/, susp/, pairs).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the PAN XML detections go.")],
+    pairs: Annotated[Path | None, typer.Option("--pairs", help="Pairs file (default CORPUS_DIR/pairs).")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 2,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Align PAN13 pairs, write PAN XML, and print PlagDet per obfuscation folder when ground truth is present."""
+    from newstrace.config import AlignConfig
+    from newstrace.eval.pan13 import run_pan13
+
+    with progress_bar(not quiet and err.is_terminal) as progress:
+        report = run(
+            lambda: run_pan13(
+                corpus_dir,
+                out_dir,
+                pairs,
+                AlignConfig(),
+                workers=workers,
+                progress=lambda d, t: progress("pan13", d, t),
+            )
+        )
+    out.print(report.format_table(), highlight=False)
+
+
+@eval_app.command("pairs")
+def eval_pairs(
+    file: Annotated[Path, typer.Argument(help="Labelled pairs: COUNTER or crossling JSONL, or an example-corpus dir.")],
+    limit: Annotated[int | None, typer.Option(help="Only the first N pairs.")] = None,
+) -> None:
+    """Precision, recall and F1 of derived-vs-not, and the relation confusion matrix, on labelled pairs."""
+    from newstrace.config import RunConfig
+    from newstrace.eval.pairs import evaluate_pairs
+
+    report = run(lambda: evaluate_pairs(file, RunConfig(), limit=limit))
+    out.print(report.format_table(), highlight=False)
+
+
+@app.command()
+def serve(
+    store: Annotated[Path, typer.Option("--store", help="Store made by `trace`.")],
+    host: Annotated[str, typer.Option(help="Interface to bind (default: this machine only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    allow_writes: Annotated[bool, typer.Option("--allow-writes", help="Let POST /api/check add articles.")] = False,
+    api_token: Annotated[
+        str | None, typer.Option("--api-token", help="Bearer token that lets /api/check store articles.")
+    ] = None,
+) -> None:
+    """Web UI and JSON API over a store (OpenAPI docs at /docs)."""
+    from newstrace.errors import StoreError
+    from newstrace.web.app import serve as run_server
+
+    def go() -> None:
+        if not store.exists():
+            raise StoreError(f"no store at {store}", hint="create one with `newstrace trace INPUT --out DIR`")
+        run_server(store, host=host, port=port, allow_writes=allow_writes, api_token=api_token)
+
+    run(go)
+
+
 def main() -> None:
     """Console entry point."""
     try:
