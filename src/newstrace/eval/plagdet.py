@@ -90,12 +90,8 @@ def _covered(target: Annotation, others: Sequence[Annotation]) -> float:
     """Share of ``target``'s characters (both sides) that lie inside the union of ``others``."""
     if target.size == 0:
         return 0.0
-    this = [
-        (max(o.this_start, target.this_start), min(o.this_end, target.this_end)) for o in others
-    ]
-    source = [
-        (max(o.source_start, target.source_start), min(o.source_end, target.source_end)) for o in others
-    ]
+    this = [(max(o.this_start, target.this_start), min(o.this_end, target.this_end)) for o in others]
+    source = [(max(o.source_start, target.source_start), min(o.source_end, target.source_end)) for o in others]
     return (_union_length(this) + _union_length(source)) / target.size
 
 

@@ -1,0 +1,398 @@
+"""Passage alignment: which passages of a derived text reuse which passages of a source text, with offsets.
+
+The method is seed → extend → filter over sentences (after Sanchez-Perez, Sidorov & Gelbukh, PAN 2014):
+
+1. Seeds are sentence pairs that are lexically close (tf-idf cosine and Dice of stemmed content words both high) or
+   semantically close (cosine of multilingual sentence embeddings), so copies, edits, paraphrases and machine
+   translations all seed; across languages only the semantic seeds count.
+2. Seeds are clustered into passages by alternately splitting on gaps in derived and source sentence order, so
+   reordered and partly rewritten passages stay one passage.
+3. Passages that are short or weak are dropped, overlaps on the derived side are resolved, and a short derived passage
+   whose seeds spread over a long source stretch (a summary) covers that stretch.
+4. Each span gets a kind (exact / near / paraphrase / translation) from its token sequences.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import regex
+from rapidfuzz.distance import Indel
+
+from newstrace.config import AlignConfig, EmbedConfig
+from newstrace.embed import embed_texts
+from newstrace.model import Span, SpanKind
+from newstrace.normalise import Token, tokenize
+
+log = logging.getLogger(__name__)
+
+# Function words carry no evidence of reuse; a short multilingual list (en, es, fr, de, it, pt) is enough because
+# idf weighting downweights whatever frequent words remain.
+_STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been before being below between both
+    but by can could did do does doing down during each few for from further had has have having he her here hers
+    herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off on
+    once only or other our ours ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were what when where which
+    while who whom why will with would you your yours yourself yourselves said says one two new el la los las un una
+    unos unas de del al y o que en por para con sin se su sus es son fue ha han como mas pero le les des du et ou au
+    aux ce cette ces qui dans pour par sur pas est sont il elle ils elles nous vous der die das den dem ein eine einen
+    einem und oder ist sind war nicht mit von zu auf fur im bei auch sich lo gli di da che non per sono e um uma os
+    dos em na nos nas com nao
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+# Sentence ends: terminal punctuation (with closing quotes/brackets) before whitespace.
+_SENTENCE_END = regex.compile(r"[.!?…。！？]+[\"'”’»)\]]*(?=\s)")
+# A newline starts a new unit when a blank line follows, or when the line is short (a heading or list item) and the
+# next line starts like a sentence; hard-wrapped prose (long lines) is not cut.
+_NEWLINE = regex.compile(r"\n")
+_HEADING_MAX = 60
+_HAS_WORD = regex.compile(r"[\p{L}\p{N}]")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SentenceVectors:
+    """Sentence offsets of one text and one unit embedding row per sentence (float32 or float16)."""
+
+    starts: np.ndarray  # int64 (n,), offsets into the text
+    ends: np.ndarray  # int64 (n,)
+    matrix: np.ndarray  # (n, dim)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class AlignText:
+    """One text prepared for alignment: sentences, their content stems, tokens and (optionally) embeddings."""
+
+    text: str
+    starts: np.ndarray
+    ends: np.ndarray
+    stems: tuple[tuple[str, ...], ...]  # content-word stems per sentence
+    tokens: tuple[Token, ...]
+    vectors: np.ndarray | None
+
+    @property
+    def n(self) -> int:
+        """Number of sentences."""
+        return len(self.starts)
+
+
+def split_sentences(text: str, config: AlignConfig) -> list[tuple[int, int]]:
+    """Half-open ``(start, end)`` offsets of sentence-like units of ``text``, whitespace trimmed."""
+    cuts = {m.end() for m in _SENTENCE_END.finditer(text)}
+    line_start = 0
+    for m in _NEWLINE.finditer(text):
+        pos = m.start()
+        nxt = text[pos + 1 : pos + 3].lstrip(" \t")
+        if nxt[:1] == "\n" or (pos - line_start < _HEADING_MAX and nxt[:1] and not nxt[:1].islower()):
+            cuts.add(pos)
+        line_start = pos + 1
+    bounds = [0, *sorted(cuts), len(text)]
+    out: list[tuple[int, int]] = []
+    for a, b in itertools.pairwise(bounds):
+        out.extend(_cut_long(text, a, b, config.max_sentence_chars))
+    return out
+
+
+def _cut_long(text: str, a: int, b: int, limit: int) -> list[tuple[int, int]]:
+    """Trim a piece and cut it at whitespace into parts of at most ``limit`` characters (no cut inside words)."""
+    pieces: list[tuple[int, int]] = []
+    while a < b:
+        while a < b and text[a].isspace():
+            a += 1
+        end = b
+        while end > a and text[end - 1].isspace():
+            end -= 1
+        if a >= end:
+            break
+        if end - a <= limit:
+            stop = end
+        else:
+            space = text.rfind(" ", a + limit // 2, a + limit)
+            stop = space if space > a else a + limit
+        if _HAS_WORD.search(text, a, stop):
+            pieces.append((a, stop))
+        a = stop
+    return pieces
+
+
+def sentence_vectors(text: str, config: AlignConfig, embed_config: EmbedConfig | None = None) -> SentenceVectors:
+    """Embed every sentence of ``text`` once, so a text can be aligned against many others without re-embedding."""
+    text = text[: config.max_chars]
+    bounds = split_sentences(text, config)
+    matrix = embed_texts([text[a:b] for a, b in bounds], embed_config or EmbedConfig())
+    starts = np.array([a for a, _ in bounds], dtype=np.int64)
+    ends = np.array([b for _, b in bounds], dtype=np.int64)
+    return SentenceVectors(starts, ends, matrix)
+
+
+def prepare_text(text: str, config: AlignConfig, vectors: SentenceVectors | None = None) -> AlignText:
+    """Segment and tokenise ``text`` (cut to ``config.max_chars``); reuse ``vectors``' segmentation when given."""
+    if len(text) > config.max_chars:
+        log.warning("text of %d chars cut to %d for alignment", len(text), config.max_chars)
+        text = text[: config.max_chars]
+    if vectors is not None:
+        starts, ends, matrix = vectors.starts, vectors.ends, vectors.matrix
+    else:
+        bounds = split_sentences(text, config)
+        starts = np.array([a for a, _ in bounds], dtype=np.int64)
+        ends = np.array([b for _, b in bounds], dtype=np.int64)
+        matrix = None
+    tokens = tuple(tokenize(text))
+    sent_of = np.searchsorted(starts, [t.start for t in tokens], side="right") - 1 if tokens else np.zeros(0, int)
+    per_sentence: list[list[str]] = [[] for _ in range(len(starts))]
+    for tok, s in zip(tokens, sent_of, strict=True):
+        if s < 0 or tok.end > ends[s]:
+            continue
+        if tok.norm in _STOPWORDS or (len(tok.norm) < 2 and not tok.norm.isdigit()):
+            continue
+        per_sentence[s].append(tok.norm[: config.stem_chars])
+    return AlignText(text, starts, ends, tuple(tuple(x) for x in per_sentence), tokens, matrix)
+
+
+@dataclass(slots=True)
+class _Seeds:
+    """Sentence-pair similarity matrices of one pair of texts."""
+
+    cosine: np.ndarray  # (nd, ns) tf-idf cosine
+    dice: np.ndarray
+    shared: np.ndarray  # shared content stems
+    semantic: np.ndarray | None
+    idf: dict[str, float]
+
+
+def _lexical(d: AlignText, s: AlignText) -> _Seeds:
+    """tf-idf cosine, Dice and shared-stem counts of every derived × source sentence pair."""
+    nd, ns = d.n, s.n
+    df: Counter[str] = Counter()
+    for stems in (*d.stems, *s.stems):
+        df.update(set(stems))
+    total = max(1, nd + ns)
+    idf = {t: math.log(total / c) + 1.0 for t, c in df.items()}
+    vocab_d = {t for st in d.stems for t in st}
+    shared_terms = sorted(vocab_d & {t for st in s.stems for t in st})
+    col = {t: k for k, t in enumerate(shared_terms)}
+    if not shared_terms or nd == 0 or ns == 0:
+        zero = np.zeros((nd, ns), dtype=np.float32)
+        return _Seeds(zero, zero, zero, None, idf)
+
+    def matrices(text: AlignText) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        weights = np.zeros((text.n, len(col)), dtype=np.float32)
+        present = np.zeros((text.n, len(col)), dtype=np.float32)
+        norms = np.zeros(text.n, dtype=np.float32)
+        sizes = np.zeros(text.n, dtype=np.float32)
+        for i, stems in enumerate(text.stems):
+            counts = Counter(stems)
+            norms[i] = math.sqrt(sum((c * idf[t]) ** 2 for t, c in counts.items()))
+            sizes[i] = len(counts)
+            for t, c in counts.items():
+                k = col.get(t)
+                if k is not None:
+                    weights[i, k] = c * idf[t]
+                    present[i, k] = 1.0
+        return weights, present, norms, sizes
+
+    wd, pd, nd_norm, sd = matrices(d)
+    ws, ps, ns_norm, ss = matrices(s)
+    denom = np.outer(nd_norm, ns_norm)
+    denom[denom == 0] = 1.0
+    cosine = (wd @ ws.T) / denom
+    shared = pd @ ps.T
+    sizes = sd[:, None] + ss[None, :]
+    sizes[sizes == 0] = 1.0
+    dice = 2 * shared / sizes
+    return _Seeds(cosine, dice, shared, None, idf)
+
+
+@dataclass(slots=True)
+class _Passage:
+    """A candidate aligned passage: sentence index ranges on both sides and its evidence."""
+
+    d0: int
+    d1: int  # inclusive sentence indexes
+    s0: int
+    s1: int
+    seeds: list[tuple[int, int, float]]
+    score: float = 0.0
+    summary: bool = False
+
+
+def _split(group: list[tuple[int, int, float]], axis: int, gap: int) -> list[list[tuple[int, int, float]]]:
+    """Split seeds sorted along ``axis`` wherever consecutive sentence indexes differ by more than ``gap``."""
+    ordered = sorted(group, key=lambda x: (x[axis], x[1 - axis]))
+    parts: list[list[tuple[int, int, float]]] = [[ordered[0]]]
+    for prev, cur in itertools.pairwise(ordered):
+        if cur[axis] - prev[axis] > gap:
+            parts.append([])
+        parts[-1].append(cur)
+    return parts
+
+
+def _cluster(seeds: list[tuple[int, int, float]], gap_d: int, gap_s: int) -> list[list[tuple[int, int, float]]]:
+    """Alternately split seed groups on derived and source gaps until no group splits further."""
+    groups = [seeds] if seeds else []
+    while True:
+        nxt: list[list[tuple[int, int, float]]] = []
+        for g in groups:
+            for part in _split(g, 0, gap_d):
+                nxt.extend(_split(part, 1, gap_s))
+        if len(nxt) == len(groups):
+            return nxt
+        groups = nxt
+
+
+def _passage_cosine(d: AlignText, s: AlignText, p: _Passage, idf: dict[str, float]) -> float:
+    """tf-idf cosine of the two passages' bags of content stems."""
+    a = Counter(t for st in d.stems[p.d0 : p.d1 + 1] for t in st)
+    b = Counter(t for st in s.stems[p.s0 : p.s1 + 1] for t in st)
+    if not a or not b:
+        return 0.0
+    dot = sum(c * b[t] * idf[t] ** 2 for t, c in a.items() if t in b)
+    na = math.sqrt(sum((c * idf[t]) ** 2 for t, c in a.items()))
+    nb = math.sqrt(sum((c * idf[t]) ** 2 for t, c in b.items()))
+    return dot / (na * nb)
+
+
+def _passages(d: AlignText, s: AlignText, seeds: _Seeds, config: AlignConfig, lexical: bool) -> list[_Passage]:
+    """Seed, cluster and validate passages."""
+    score = np.zeros((d.n, s.n), dtype=np.float32)
+    mask = np.zeros((d.n, s.n), dtype=bool)
+    if lexical:
+        lex = (seeds.cosine > config.seed_cosine) & (seeds.dice > config.seed_dice)
+        lex &= seeds.shared >= config.seed_min_shared
+        mask |= lex
+        score = np.maximum(score, np.where(lex, seeds.cosine, 0))
+    if seeds.semantic is not None:
+        sem = seeds.semantic > config.seed_semantic
+        mask |= sem
+        score = np.maximum(score, np.where(sem, seeds.semantic, 0))
+    ii, jj = np.nonzero(mask)
+    found = [(int(i), int(j), float(score[i, j])) for i, j in zip(ii, jj, strict=True)]
+    out: list[_Passage] = []
+    for group in _cluster(found, config.max_gap, config.max_gap):
+        p = _Passage(
+            min(x[0] for x in group),
+            max(x[0] for x in group),
+            min(x[1] for x in group),
+            max(x[1] for x in group),
+            group,
+        )
+        p.score = _validate(d, s, p, seeds, lexical)
+        out.append(p)
+    return out
+
+
+def _validate(d: AlignText, s: AlignText, p: _Passage, seeds: _Seeds, lexical: bool) -> float:
+    """Similarity of a passage pair: best of whole-passage tf-idf cosine and mean best semantic match per sentence."""
+    best = _passage_cosine(d, s, p, seeds.idf) if lexical else 0.0
+    if seeds.semantic is not None:
+        block = seeds.semantic[p.d0 : p.d1 + 1, p.s0 : p.s1 + 1]
+        if block.size:
+            best = max(best, float(block.max(axis=1).mean()))
+    return best
+
+
+def _chars(text: AlignText, i0: int, i1: int) -> tuple[int, int]:
+    return int(text.starts[i0]), int(text.ends[i1])
+
+
+def _resolve(passages: list[_Passage], d: AlignText, s: AlignText, config: AlignConfig) -> list[_Passage]:
+    """Drop short and weak passages; where two overlap on the derived side keep the one with more evidence."""
+    kept: list[_Passage] = []
+    for p in passages:
+        da, db = _chars(d, p.d0, p.d1)
+        sa, sb = _chars(s, p.s0, p.s1)
+        if db - da < config.min_passage_chars or sb - sa < config.min_passage_chars:
+            continue
+        if p.score < config.min_passage_similarity:
+            continue
+        kept.append(p)
+    kept.sort(key=lambda p: -sum(x[2] for x in p.seeds))
+    chosen: list[_Passage] = []
+    for p in kept:
+        if any(p.d0 <= q.d1 and q.d0 <= p.d1 for q in chosen):
+            continue
+        chosen.append(p)
+    return chosen
+
+
+def _kind(
+    d: AlignText, s: AlignText, span: tuple[int, int, int, int], translated: bool, config: AlignConfig
+) -> SpanKind:
+    """exact when the folded word sequences are equal, near when they are close, else paraphrase / translation."""
+    if translated:
+        return "translation"
+    a = [t.norm for t in d.tokens if span[0] <= t.start and t.end <= span[1]]
+    b = [t.norm for t in s.tokens if span[2] <= t.start and t.end <= span[3]]
+    if a == b:
+        return "exact"
+    if Indel.normalized_similarity(a, b) >= config.near_ratio:
+        return "near"
+    return "paraphrase"
+
+
+def align_texts(d: AlignText, s: AlignText, config: AlignConfig, *, translated: bool = False) -> list[Span]:
+    """Align two prepared texts; ``translated`` means they are in different languages (semantic seeds only)."""
+    if d.n == 0 or s.n == 0:
+        return []
+    seeds = _lexical(d, s)
+    if config.semantic and d.vectors is not None and s.vectors is not None and d.vectors.size and s.vectors.size:
+        sem = np.asarray(d.vectors, dtype=np.float32) @ np.asarray(s.vectors, dtype=np.float32).T
+        short_d = (d.ends - d.starts) < config.semantic_min_chars
+        short_s = (s.ends - s.starts) < config.semantic_min_chars
+        sem[short_d, :] = 0
+        sem[:, short_s] = 0
+        seeds.semantic = sem
+    passages = _resolve(_passages(d, s, seeds, config, lexical=not translated), d, s, config)
+    spans: list[Span] = []
+    for p in passages:
+        da, db = _chars(d, p.d0, p.d1)
+        sa, sb = _chars(s, p.s0, p.s1)
+        kind = _kind(d, s, (da, db, sa, sb), translated, config)
+        spans.append(Span(da, db, sa, sb, kind, round(min(1.0, max(0.0, p.score)), 4)))
+    spans.sort(key=lambda x: (x.derived_start, x.source_start))
+    return spans
+
+
+def align_pair(
+    derived: str,
+    source: str,
+    config: AlignConfig,
+    *,
+    derived_lang: str | None = None,
+    source_lang: str | None = None,
+    derived_vectors: SentenceVectors | None = None,
+    source_vectors: SentenceVectors | None = None,
+    embed_config: EmbedConfig | None = None,
+) -> list[Span]:
+    """Passages of ``derived`` that reuse passages of ``source``, as Spans sorted by ``derived_start``.
+
+    Vectors, when given, must come from :func:`sentence_vectors` on the same text and config; when missing and
+    ``config.semantic`` is on, they are computed here. Different languages switch to semantic seeds only.
+    """
+    translated = bool(derived_lang and source_lang and derived_lang != source_lang)
+    if config.semantic:
+        if derived_vectors is None and derived.strip():
+            derived_vectors = sentence_vectors(derived, config, embed_config)
+        if source_vectors is None and source.strip():
+            source_vectors = sentence_vectors(source, config, embed_config)
+    d = prepare_text(derived, config, derived_vectors if config.semantic else None)
+    s = prepare_text(source, config, source_vectors if config.semantic else None)
+    return align_texts(d, s, config, translated=translated)
+
+
+__all__: Sequence[str] = (
+    "AlignText",
+    "SentenceVectors",
+    "align_pair",
+    "align_texts",
+    "prepare_text",
+    "sentence_vectors",
+)
