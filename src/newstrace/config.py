@@ -61,6 +61,42 @@ class EmbedConfig:
 class AlignConfig:
     """Passage alignment (align stage). Owned by the alignment work; see align.py."""
 
+    # Each text is cut to this many characters before alignment: cost grows with the product of the
+    # sentence counts, and no news article comes close. Raising it aligns longer texts at quadratic cost.
+    max_chars: int = 300_000
+    # Sentences longer than this are cut at whitespace, so unpunctuated text still yields units.
+    max_sentence_chars: int = 400
+    # Words are matched by this many leading characters of their folded form (a crude stemmer that
+    # joins inflections); lower joins more words (recall) but also unrelated ones (precision).
+    stem_chars: int = 6
+    # Lexical seed: a sentence pair whose tf-idf cosine AND Dice coefficient of content words both
+    # exceed these. Lower finds more reworded sentences but seeds more chance matches.
+    seed_cosine: float = 0.33
+    seed_dice: float = 0.33
+    # Fewer shared content words than this never make a lexical seed (short sentences match by chance).
+    seed_min_shared: int = 3
+    # Semantic seed: cosine of multilingual sentence embeddings. Lower catches looser paraphrases and
+    # machine translations; raising it avoids linking sentences that only share a topic.
+    semantic: bool = True
+    seed_semantic: float = 0.72
+    # Sentences with fewer characters than this make no semantic seed (short lines embed vaguely).
+    semantic_min_chars: int = 40
+    # Seeds closer than this many sentences (on both sides) join one passage; larger merges pieces of one
+    # reused passage (better granularity) but can bridge two separate ones.
+    max_gap: int = 4
+    # Passages shorter than this (characters, on either side) are dropped as chance matches.
+    min_passage_chars: int = 150
+    # A passage pair is kept only when its whole-passage tf-idf cosine or mean seed similarity reaches this.
+    min_passage_similarity: float = 0.4
+    # Summary mode: when a derived passage is this many times shorter than the source stretch its
+    # seeds spread over, source seeds are merged with ``summary_gap`` (sentences), and when they
+    # cover at least ``summary_source_share`` of the source, the span covers the whole source.
+    summary_ratio: float = 3.0
+    summary_gap: int = 30
+    summary_source_share: float = 0.5
+    # Span kinds: token sequences equal after folding → exact; token-level similarity at least this → near.
+    near_ratio: float = 0.8
+
 
 @dataclass(frozen=True, slots=True)
 class SignalConfig:
