@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/newstrace trace examples/corpus --out out/demo
+	$(BIN)/newstrace trace examples/corpus/articles.jsonl examples/corpus/txt --out out/demo
 	@echo "open out/demo/report.html"
 
 test: $(STAMP)
