@@ -112,10 +112,58 @@ class CandidateConfig:
 class ClassifyConfig:
     """Relation typing and the link / no-link decision."""
 
+    # Logistic link model: p = sigmoid(intercept + sum(weight * feature)), features from classify.PairFeatures.
+    # Provisional hand-set weights; refitted by benchmarks/pairs/fit.py (see benchmarks/pairs/RESULTS.md).
+    intercept: float = -6.0
+    weights: tuple[tuple[str, float], ...] = (
+        ("unquoted_coverage", 8.0),
+        ("containment", 4.0),
+        ("order", 1.0),
+        ("derived_novelty", -2.0),
+    )
+    # Pairs scoring at least this are linked. Higher: fewer false links (independent reports), more missed copies.
+    link_threshold: float = 0.5
+    # Texts with fewer non-space characters than this are never linked (nothing to judge).
+    min_chars: int = 40
+    # Not linked but sharing at least this many numbers/names (and some aligned text) = independent same-event coverage.
+    independent_min_shared_facts: int = 3
+    # Relation typing. Translation when at least this share of the reuse is translation spans (or languages differ).
+    translation_min_share: float = 0.5
+    # Verbatim: at least this share of the reuse exact, and this coverage of the derived (and source) text.
+    verbatim_min_exact: float = 0.9
+    verbatim_min_coverage: float = 0.8
+    # Light edit: at least this share exact or near (else paraphrase).
+    light_edit_min_literal: float = 0.6
+    # Summary: the derived text is at most this share of the source's length, covering at most this much of it.
+    summary_max_length_ratio: float = 0.6
+    summary_max_source_coverage: float = 0.7
+
 
 @dataclass(frozen=True, slots=True)
 class AttributeConfig:
     """Direction, chains, lag, credit and staleness of links."""
+
+    # A derived article published at least this many days after its source, while its text speaks of the event as
+    # current ("on Thursday", "last night"), is stale. Lower flags ordinary next-day copies; higher misses late reruns.
+    stale_after_days: float = 3.0
+    # When a derived text resembles both B and B's own source A, A is kept as a second direct source only when it
+    # explains at least this many derived characters that B does not. Lower keeps more spurious ancestors as sources.
+    min_unique_source_chars: int = 200
+    # ... and at least this share of the derived characters that A explains.
+    min_unique_source_share: float = 0.25
+    # Without usable dates, the text whose characters are covered by the pair's spans this much more than the other's
+    # is taken as derived (a copy is contained in its source more than the reverse). Lower guesses more often.
+    containment_margin: float = 0.15
+    # Two names are the same when their spelling similarity (rapidfuzz ratio, 0-100) reaches this (transliterations).
+    name_match_ratio: float = 85.0
+    # A quote counts as kept when a stretch of the other text matches it this closely (partial ratio, 0-100).
+    quote_match_ratio: float = 85.0
+    # Inserted sentences shorter than this (words) are never reported as filler (captions, credit lines).
+    filler_min_words: int = 6
+    # With a genericness scorer, a fact-free inserted sentence is filler when it scores at least this (0-1).
+    filler_min_generic: float = 0.5
+    # At most this many strings in each of added / dropped / changed / filler.
+    max_change_items: int = 20
 
 
 @dataclass(frozen=True, slots=True)

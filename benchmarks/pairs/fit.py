@@ -1,0 +1,154 @@
+"""Collect pair features on the labelled sets and fit the logistic link model of ClassifyConfig.
+
+    .venv/bin/python benchmarks/pairs/fit.py collect --out out/pairs/features.jsonl   # align + measure every pair
+    .venv/bin/python benchmarks/pairs/fit.py fit out/pairs/features.jsonl             # print weights for config.py
+
+Each dataset gets the same total weight in the fit, so the small news corpus counts as much as COUNTER.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from newstrace.classify import PairFeatures
+from newstrace.config import RunConfig
+from newstrace.eval.pairs import LabelledPair, iter_labelled_pairs, judge
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
+SETS = {
+    "counter": SHARED / "data" / "counter" / "pairs.jsonl",
+    "crossling": SHARED / "data" / "crossling" / "pairs.jsonl",
+    "corpus": ROOT / "examples" / "corpus",
+}
+# The features the link model uses; the rest of PairFeatures only type the relation or explain the verdict.
+MODEL_FEATURES = (
+    "unquoted_coverage",
+    "source_coverage",
+    "exact_share",
+    "mean_score",
+    "order",
+    "containment",
+    "derived_novelty",
+    "quote_share",
+    "cross_language",
+)
+
+
+def _judge(pair: LabelledPair) -> dict[str, object]:
+    r = judge(pair, RunConfig())
+    feats = asdict(r.features)
+    return {"dataset": r.dataset, "id": r.id, "label": r.label, "is_derived": r.is_derived, "features": feats}
+
+
+def collect(out: Path, workers: int, only: list[str]) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pairs: list[LabelledPair] = []
+    for name, path in SETS.items():
+        if only and name not in only:
+            continue
+        if not path.exists():
+            print(f"skip {name}: {path} missing", file=sys.stderr)
+            continue
+        pairs.extend(iter_labelled_pairs(path))
+    with out.open("w", encoding="utf-8") as fh, ProcessPoolExecutor(workers) as pool:
+        for i, row in enumerate(pool.map(_judge, pairs, chunksize=4), 1):
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            if i % 25 == 0:
+                print(f"{i}/{len(pairs)}", file=sys.stderr)
+
+
+def load(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+    x = np.array([PairFeatures(**r["features"]).vector(MODEL_FEATURES) for r in rows])
+    y = np.array([1.0 if r["is_derived"] else 0.0 for r in rows])
+    sets = [r["dataset"] for r in rows]
+    counts = {s: sets.count(s) for s in set(sets)}
+    w = np.array([len(rows) / (len(counts) * counts[s]) for s in sets])
+    return x, y, w, sets
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 0.1, steps: int = 50) -> np.ndarray:
+    """Weighted L2-regularised logistic regression by Newton's method; returns [intercept, weights...]."""
+    xb = np.hstack([np.ones((len(x), 1)), x])
+    beta = np.zeros(xb.shape[1])
+    reg = np.eye(xb.shape[1]) * l2
+    reg[0, 0] = 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-np.clip(xb @ beta, -60, 60)))
+        grad = xb.T @ (w * (p - y)) + reg @ beta
+        hess = (xb * (w * p * (1 - p))[:, None]).T @ xb + reg
+        step = np.linalg.solve(hess, grad)
+        beta -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return beta
+
+
+def scores(x: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-np.clip(beta[0] + x @ beta[1:], -60, 60)))
+
+
+def report(name: str, y: np.ndarray, p: np.ndarray, threshold: float) -> str:
+    pred = p >= threshold
+    tp = int((pred & (y == 1)).sum())
+    fp = int((pred & (y == 0)).sum())
+    fn = int((~pred & (y == 1)).sum())
+    prec = tp / (tp + fp) if tp + fp else 0.0
+    rec = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return f"{name:10s} n={len(y):4d} P={prec:.3f} R={rec:.3f} F1={f1:.3f} FP={fp} FN={fn}"
+
+
+def fit(path: Path, threshold: float) -> None:
+    x, y, w, sets = load(path)
+    beta = fit_logistic(x, y, w)
+    p = scores(x, beta)
+    print("in-sample:")
+    for s in sorted(set(sets)):
+        m = np.array([t == s for t in sets])
+        print(" ", report(s, y[m], p[m], threshold))
+    # Two-fold check: fit on even rows, score odd rows and the reverse (rows of one dataset interleave).
+    held = np.zeros(len(y))
+    idx = np.arange(len(y))
+    for k in (0, 1):
+        tr, te = idx % 2 == k, idx % 2 != k
+        held[te] = scores(x[te], fit_logistic(x[tr], y[tr], w[tr]))
+    print("two-fold held-out:")
+    for s in sorted(set(sets)):
+        m = np.array([t == s for t in sets])
+        print(" ", report(s, y[m], held[m], threshold))
+    print("\nClassifyConfig constants:")
+    print(f"    intercept: float = {beta[0]:.3f}")
+    print("    weights: tuple[tuple[str, float], ...] = (")
+    for name, b in zip(MODEL_FEATURES, beta[1:], strict=True):
+        print(f'        ("{name}", {b:.3f}),')
+    print("    )")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("collect")
+    c.add_argument("--out", type=Path, default=ROOT / "out" / "pairs" / "features.jsonl")
+    c.add_argument("--workers", type=int, default=2)
+    c.add_argument("--only", nargs="*", default=[])
+    f = sub.add_parser("fit")
+    f.add_argument("features", type=Path)
+    f.add_argument("--threshold", type=float, default=0.5)
+    args = ap.parse_args()
+    if args.cmd == "collect":
+        collect(args.out, args.workers, args.only)
+    else:
+        fit(args.features, args.threshold)
+
+
+if __name__ == "__main__":
+    main()

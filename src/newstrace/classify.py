@@ -1,0 +1,278 @@
+"""Relation typing and the link / no-link decision for one aligned pair.
+
+The decision rests on what the alignment shows about the *derived* text: how much of it (outside quoted speech, which
+independent reports of one event share) is explained by the source, how literally, in which order, and whether it
+brings facts of its own. The relation type then follows from the mix of span kinds, the language pair and the length
+ratio. Weights and thresholds are in :class:`~newstrace.config.ClassifyConfig` with the command that fitted them.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from newstrace.changes import extract_facts, name_present, quote_ranges, word_keys
+from newstrace.config import AttributeConfig, ClassifyConfig
+from newstrace.model import Article, Relation, Span
+from newstrace.normalise import tokenize
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PairFeatures:
+    """Measurements of one (derived, source) pair and its spans; shares are 0–1."""
+
+    derived_chars: int  # non-space characters of the derived text
+    source_chars: int
+    cross_language: bool  # both languages known and different
+    derived_coverage: float  # share of derived non-space characters inside a span
+    source_coverage: float
+    unquoted_coverage: float  # derived coverage counted outside quotation marks only
+    exact_share: float  # of covered derived characters: share in exact spans
+    near_share: float
+    paraphrase_share: float
+    translation_share: float
+    quote_share: float  # share of covered derived characters that are quoted speech
+    order: float  # weighted share of spans that keep the source order (longest increasing run)
+    length_ratio: float  # derived_chars / source_chars
+    mean_score: float  # span score weighted by derived length
+    longest_span: int  # derived characters of the longest span
+    spans: int
+    shared_facts: int  # numbers and names present in both texts
+    derived_novelty: float  # share of the derived text's numbers and names the source lacks ("own facts")
+    source_novelty: float  # share of the source's numbers and names the derived text lacks
+    containment: float  # share of derived word trigrams found in the source (lexical reuse, span-independent)
+
+    def vector(self, names: Sequence[str]) -> list[float]:
+        """The named features as floats (bools as 0/1), in the order given."""
+        return [float(getattr(self, n)) for n in names]
+
+
+FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in fields(PairFeatures))
+
+
+@dataclass(frozen=True, slots=True)
+class PairVerdict:
+    """The decision for one pair: a relation (None = no link), a 0–1 score, and whether it is independent coverage."""
+
+    relation: Relation | None
+    score: float
+    independent: bool
+    reason: str
+
+
+def _nonspace_prefix(text: str) -> np.ndarray:
+    """``p[i]`` = non-space characters in ``text[:i]`` (so any range is counted in O(1))."""
+    flags = np.fromiter((not ch.isspace() for ch in text), dtype=np.int64, count=len(text))
+    out = np.zeros(len(text) + 1, dtype=np.int64)
+    np.cumsum(flags, out=out[1:])
+    return out
+
+
+def _union(ranges: Sequence[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+    """Merged, clipped half-open ranges."""
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted((max(0, s), min(limit, e)) for s, e in ranges):
+        if e <= s:
+            continue
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def _count(prefix: np.ndarray, ranges: Sequence[tuple[int, int]]) -> int:
+    return int(sum(prefix[e] - prefix[s] for s, e in ranges))
+
+
+def _intersect(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Intersection of two merged range lists."""
+    out: list[tuple[int, int]] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        s, e = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if s < e:
+            out.append((s, e))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def _order(spans: Sequence[Span]) -> float:
+    """Length-weighted share of spans on the heaviest run that is increasing on both sides (1 = same order)."""
+    if len(spans) < 2:
+        return 1.0
+    ordered = sorted(spans, key=lambda s: (s.derived_start, s.source_start))
+    ranks = {v: i for i, v in enumerate(sorted({s.source_start for s in ordered}))}
+    size = len(ranks)
+    tree = [0.0] * (size + 1)  # Fenwick tree of best run weight ending at a source rank
+
+    def best_before(i: int) -> float:
+        b = 0.0
+        while i > 0:
+            b = max(b, tree[i])
+            i -= i & -i
+        return b
+
+    def update(i: int, v: float) -> None:
+        i += 1
+        while i <= size:
+            tree[i] = max(tree[i], v)
+            i += i & -i
+
+    total = 0.0
+    best = 0.0
+    for s in ordered:
+        w = float(max(1, s.derived_end - s.derived_start))
+        total += w
+        v = best_before(ranks[s.source_start]) + w
+        best = max(best, v)
+        update(ranks[s.source_start], v)
+    return best / total if total else 1.0
+
+
+def _trigrams(text: str) -> set[tuple[str, str, str]]:
+    words = [t.norm for t in tokenize(text)]
+    return set(zip(words, words[1:], words[2:], strict=False))
+
+
+def _fact_overlap(derived: str, source: str, cross: bool) -> tuple[int, float, float]:
+    """Shared numbers+names, and the share of each side's numbers+names missing from the other."""
+    cfg = AttributeConfig()
+    dfacts = {(f.kind, f.key) for f in extract_facts(derived) if f.kind != "quote"}
+    sfacts = {(f.kind, f.key) for f in extract_facts(source) if f.kind != "quote"}
+    dwords, swords = word_keys(derived), word_keys(source)
+    snums = {k for kind, k in sfacts if kind == "number"}
+    dnums = {k for kind, k in dfacts if kind == "number"}
+
+    def present(kind: str, key: str, nums: set[str], words: frozenset[str]) -> bool:
+        if kind == "number":
+            return key in nums
+        return name_present(key, words, cfg.name_match_ratio)
+
+    d_in = sum(present(k, key, snums, swords) for k, key in dfacts)
+    s_in = sum(present(k, key, dnums, dwords) for k, key in sfacts)
+    if cross:
+        # Names are often translated ("Estados Unidos" / "United States"); only numbers are comparable.
+        dfacts = {x for x in dfacts if x[0] == "number"}
+        sfacts = {x for x in sfacts if x[0] == "number"}
+        d_in = len(dfacts & sfacts)
+        s_in = d_in
+    d_nov = 1.0 - d_in / len(dfacts) if dfacts else 0.0
+    s_nov = 1.0 - s_in / len(sfacts) if sfacts else 0.0
+    return d_in, d_nov, s_nov
+
+
+def span_coverage(derived_text: str, source_text: str, spans: Sequence[Span]) -> tuple[float, float]:
+    """Share of each text's non-space characters inside the spans: ``(derived_coverage, source_coverage)``."""
+    dpre, spre = _nonspace_prefix(derived_text), _nonspace_prefix(source_text)
+    dcov = _count(dpre, _union([(s.derived_start, s.derived_end) for s in spans], len(derived_text)))
+    scov = _count(spre, _union([(s.source_start, s.source_end) for s in spans], len(source_text)))
+    return (dcov / int(dpre[-1]) if dpre[-1] else 0.0, scov / int(spre[-1]) if spre[-1] else 0.0)
+
+
+def pair_features(derived: Article, source: Article, spans: Sequence[Span]) -> PairFeatures:
+    """Measure a pair and its alignment (``spans`` index ``derived.text`` / ``source.text``)."""
+    dtext, stext = derived.text, source.text
+    dpre, spre = _nonspace_prefix(dtext), _nonspace_prefix(stext)
+    dchars, schars = int(dpre[-1]), int(spre[-1])
+    dcov = _union([(s.derived_start, s.derived_end) for s in spans], len(dtext))
+    scov = _union([(s.source_start, s.source_end) for s in spans], len(stext))
+    covered = _count(dpre, dcov)
+    quotes = _union(quote_ranges(dtext), len(dtext))
+    quoted_chars = _count(dpre, quotes)
+    quoted_covered = _count(dpre, _intersect(dcov, quotes))
+    by_kind: dict[str, int] = {}
+    for kind in ("exact", "near", "paraphrase", "translation"):
+        ranges = _union([(s.derived_start, s.derived_end) for s in spans if s.kind == kind], len(dtext))
+        by_kind[kind] = _count(dpre, ranges)
+    kind_total = sum(by_kind.values()) or 1
+    weights = [max(1, s.derived_end - s.derived_start) for s in spans]
+    mean_score = sum(w * s.score for w, s in zip(weights, spans, strict=True)) / sum(weights) if spans else 0.0
+    cross = bool(derived.language and source.language and derived.language != source.language)
+    shared, d_nov, s_nov = _fact_overlap(dtext, stext, cross)
+    dgrams = _trigrams(dtext)
+    containment = len(dgrams & _trigrams(stext)) / len(dgrams) if dgrams and not cross else 0.0
+    return PairFeatures(
+        derived_chars=dchars,
+        source_chars=schars,
+        cross_language=cross,
+        derived_coverage=covered / dchars if dchars else 0.0,
+        source_coverage=_count(spre, scov) / schars if schars else 0.0,
+        unquoted_coverage=(covered - quoted_covered) / (dchars - quoted_chars) if dchars > quoted_chars else 0.0,
+        exact_share=by_kind["exact"] / kind_total,
+        near_share=by_kind["near"] / kind_total,
+        paraphrase_share=by_kind["paraphrase"] / kind_total,
+        translation_share=by_kind["translation"] / kind_total,
+        quote_share=quoted_covered / covered if covered else 0.0,
+        order=_order(spans),
+        length_ratio=dchars / schars if schars else 0.0,
+        mean_score=mean_score,
+        longest_span=max((s.derived_end - s.derived_start for s in spans), default=0),
+        spans=len(spans),
+        shared_facts=shared,
+        derived_novelty=d_nov,
+        source_novelty=s_nov,
+        containment=containment,
+    )
+
+
+def link_probability(features: PairFeatures, config: ClassifyConfig) -> float:
+    """Logistic score that the derived text was made from the source (weights fitted by benchmarks/pairs/fit.py)."""
+    z = config.intercept + sum(w * float(getattr(features, name)) for name, w in config.weights)
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+
+def relation_type(f: PairFeatures, config: ClassifyConfig) -> tuple[Relation, str]:
+    """The kind of reuse, from span kinds, languages and lengths (assuming the pair is linked)."""
+    literal = f.exact_share + f.near_share
+    if f.cross_language or f.translation_share >= config.translation_min_share:
+        return "translation", "different languages" if f.cross_language else "mostly translation spans"
+    if (
+        f.exact_share >= config.verbatim_min_exact
+        and f.derived_coverage >= config.verbatim_min_coverage
+        and f.source_coverage >= config.verbatim_min_coverage
+    ):
+        return "verbatim", f"{f.exact_share:.0%} of the reuse is exact"
+    if (
+        f.length_ratio <= config.summary_max_length_ratio
+        and f.source_coverage <= config.summary_max_source_coverage
+        and literal < config.light_edit_min_literal
+    ):
+        return "summary", f"{f.length_ratio:.0%} of the source's length, reworded"
+    if literal >= config.light_edit_min_literal:
+        if f.exact_share >= config.verbatim_min_exact and f.derived_coverage >= config.verbatim_min_coverage:
+            # A word-for-word copy of part of the source (the first paragraphs) is still a verbatim copy.
+            return "verbatim", f"{f.exact_share:.0%} exact, {f.source_coverage:.0%} of the source"
+        return "light_edit", f"{literal:.0%} of the reuse is exact or near"
+    return "paraphrase", f"{1 - literal:.0%} of the reuse is reworded"
+
+
+def classify_pair(features: PairFeatures, config: ClassifyConfig | None = None) -> PairVerdict:
+    """Link or not, and which relation; ``independent`` marks same-event pairs that are not linked."""
+    config = config or ClassifyConfig()
+    f = features
+    p = link_probability(f, config)
+    summary = (
+        f"cov {f.derived_coverage:.2f}/{f.source_coverage:.2f} unquoted {f.unquoted_coverage:.2f} "
+        f"exact {f.exact_share:.2f} own facts {f.derived_novelty:.2f} p={p:.2f}"
+    )
+    if f.derived_chars < config.min_chars or f.source_chars < config.min_chars:
+        return PairVerdict(None, p, False, f"too short to judge ({summary})")
+    if p >= config.link_threshold:
+        relation, why = relation_type(f, config)
+        return PairVerdict(relation, p, False, f"{relation}: {why} ({summary})")
+    same_event = f.shared_facts >= config.independent_min_shared_facts and (
+        f.spans > 0 or f.derived_coverage > 0 or f.containment > 0
+    )
+    if same_event:
+        return PairVerdict(None, p, True, f"same event, own reporting ({summary})")
+    return PairVerdict(None, p, False, f"unrelated ({summary})")
