@@ -192,7 +192,9 @@ def _load_articles(corpus: Path) -> dict[str, Article]:
     from newstrace.ingest import iter_articles
 
     out: dict[str, Article] = {}
-    for item in iter_articles([corpus / "articles.jsonl"], IngestConfig()):
+    # The expected_*.jsonl files sit beside the articles; only the article files are read.
+    paths = [p for p in (corpus / "articles.jsonl", corpus / "txt") if p.exists()]
+    for item in iter_articles(paths, IngestConfig()):
         if isinstance(item, Article):
             out[item.id] = item
     return out
@@ -219,7 +221,11 @@ def _iter_corpus(corpus: Path, skips: list[str]) -> Iterator[LabelledPair]:
                 if a_id not in articles or b_id not in articles:
                     skips.append(f"{path.name}:{n}: unknown article id {a_id if a_id not in articles else b_id}")
                     continue
-                yield LabelledPair(f"{a_id}<-{b_id}", articles[a_id], articles[b_id], derived, label, "corpus")
+                a, b = articles[a_id], articles[b_id]
+                if not derived and a.date is not None and b.date is not None and a.date.earliest < b.date.earliest:
+                    # An independent pair is judged as trace would see it: the later article as the candidate copy.
+                    a, b = b, a
+                yield LabelledPair(f"{a.id}<-{b.id}", a, b, derived, label, "corpus")
 
 
 def iter_labelled_pairs(path: Path, skips: list[str] | None = None) -> Iterator[LabelledPair]:
