@@ -1,0 +1,54 @@
+"""Paragraph and sentence boundaries with offsets, shared by the signal detectors.
+
+Deliberately simple and linear: detectors need rough units (a closing paragraph, a sentence to score), not
+linguistically perfect segmentation, and they must keep working on texts without punctuation or line breaks.
+"""
+
+from __future__ import annotations
+
+import regex
+
+_PARA_BREAK = regex.compile(r"\n[ \t]*\n+|\r\n[ \t]*\r\n")
+# A sentence ends at . ! ? … (and closing quotes/brackets after them) followed by space and a non-lowercase char,
+# or at a line break. Abbreviations like "Mr." may split a sentence; detectors tolerate that.
+_SENT_END = regex.compile(r"(?<=[.!?…][\"'”’»)\]]*)\s+(?=[^\p{Ll}\s])|\n+")
+_LETTER = regex.compile(r"\p{L}")
+_UPPER = regex.compile(r"\p{Lu}")
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """Non-empty paragraphs (blank-line separated, or single lines when the text has no blank lines), trimmed."""
+    sep = _PARA_BREAK if _PARA_BREAK.search(text) else regex.compile(r"\n+")
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in sep.finditer(text):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    return [t for t in (_trim(text, s, e) for s, e in spans) if t[1] > t[0]]
+
+
+def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence spans inside ``text[start:end]``, trimmed, with offsets into ``text``."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    pos = start
+    for m in _SENT_END.finditer(text, start, end):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, end))
+    return [t for t in (_trim(text, s, e) for s, e in spans) if t[1] > t[0]]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def upper_ratio(text: str) -> float:
+    """Share of letters that are upper case (1.0 for an all-caps text, 0.0 when there are no letters)."""
+    letters = len(_LETTER.findall(text))
+    return len(_UPPER.findall(text)) / letters if letters else 0.0

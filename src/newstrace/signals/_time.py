@@ -1,0 +1,174 @@
+"""Time words and explicit dates in en/es/fr/de/pt text, resolved against a publication date.
+
+Shared by the dateline and stale detectors. Resolution follows news usage: a bare weekday ("on Thursday",
+"el jueves") is the latest such day on or before publication; "this Thursday" ("este jueves", "ce jeudi") is the
+day in the publication's week; "last"/"next" move a week back/forward.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import regex
+
+_WEEKDAYS: dict[str, int] = {}
+_names: tuple[str, ...]
+for _names in (
+    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+    ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"),
+    ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+    ("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag"),
+    ("segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado", "domingo"),
+):
+    for _i, _n in enumerate(_names):
+        _WEEKDAYS.setdefault(_n, _i)
+_WEEKDAYS.update({"sonnabend": 5, "miercoles": 2, "sabado": 5, "segunda": 0, "terça": 1, "terca-feira": 1,
+                  "quarta": 2, "quinta": 3, "sexta": 4})
+
+_MONTHS: dict[str, int] = {}
+for _names in (
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+     "december"),
+    ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre",
+     "diciembre"),
+    ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
+     "décembre"),
+    ("januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober", "november",
+     "dezember"),
+    ("janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro", "novembro",
+     "dezembro"),
+):
+    for _i, _n in enumerate(_names):
+        _MONTHS.setdefault(_n, _i + 1)
+for _abbr, _m in (("jan", 1), ("feb", 2), ("mar", 3), ("apr", 4), ("jun", 6), ("jul", 7), ("aug", 8), ("sep", 9),
+                  ("sept", 9), ("oct", 10), ("nov", 11), ("dec", 12), ("ene", 1), ("abr", 4), ("ago", 8), ("dic", 12),
+                  ("set", 9), ("out", 10), ("dez", 12), ("fev", 2), ("févr", 2), ("janv", 1), ("juil", 7),
+                  ("setiembre", 9), ("okt", 10), ("mrz", 3)):
+    _MONTHS.setdefault(_abbr, _m)
+
+_WD = "|".join(sorted((regex.escape(w) for w in _WEEKDAYS), key=len, reverse=True))
+_MO = "|".join(sorted((regex.escape(m) for m in _MONTHS), key=len, reverse=True))
+
+# Relative words: (pattern, day offset from publication).
+_RELATIVE: tuple[tuple[str, int], ...] = (
+    (r"today|this\s+morning|this\s+afternoon|this\s+evening|tonight|hoy|esta\s+mañana|esta\s+tarde|esta\s+noche|"
+     r"aujourd['’]hui|ce\s+matin|cet\s+après-midi|ce\s+soir|heute(?:\s+(?:morgen|früh|abend|nachmittag))?|"
+     r"hoje|esta\s+manhã|esta\s+tarde|esta\s+noite", 0),
+    (r"yesterday|last\s+night|overnight|ayer|anoche|hier(?:\s+soir)?|cette\s+nuit|la\s+nuit\s+dernière|gestern|"
+     r"vergangene\s+nacht|in\s+der\s+nacht|ontem|na\s+noite\s+passada", -1),
+    (r"tomorrow|mañana(?!\s+(?:de|del))|demain|morgen(?!\s+(?:früh|abend))|amanhã", 1),
+)
+
+# Weekday phrases: the modifier decides which occurrence is meant.
+_THIS = r"this|este|esta|ce|cette|diesen|dieser|diesem|nesta|neste|esta"
+_LAST = r"last|past|el\s+pasado|la\s+pasada|pasado|dernier|vergangenen|letzten|na\s+última|no\s+último|passado|passada"
+_NEXT = r"next|coming|el\s+próximo|la\s+próxima|próximo|próxima|prochain|kommenden|nächsten|na\s+próxima|no\s+próximo"
+_ON = r"on|el|la|le|am|an|na|no"
+
+TIME_PHRASE = regex.compile(
+    rf"(?i)\b(?:(?P<mod>{_THIS}|{_LAST}|{_NEXT}|{_ON})\s+)?(?P<wd>{_WD})\b(?:\s+(?P<post>dernier|prochain|passado|"
+    rf"passada|pasado|que\s+vem))?|\b(?P<rel>{'|'.join(p for p, _ in _RELATIVE)})\b"
+)
+_REL_RES = tuple((regex.compile(rf"(?i)^(?:{p})$"), off) for p, off in _RELATIVE)
+
+EXPLICIT_DATE = regex.compile(
+    rf"(?i)\b(?:(?P<wd1>{_WD}),?\s+)?(?:"
+    rf"(?P<d1>\d{{1,2}})(?:\.|º|er)?\s+(?:de\s+)?(?P<m1>{_MO})\.?(?:,?\s+(?:de\s+)?(?P<y1>(?:19|20)\d\d))?"
+    rf"|(?P<m2>{_MO})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y2>(?:19|20)\d\d))?"
+    rf"|(?P<y3>(?:19|20)\d\d)-(?P<m3>0[1-9]|1[0-2])-(?P<d3>0[1-9]|[12]\d|3[01])"
+    rf")\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeRef:
+    """A time word or explicit date in a text, resolved to a calendar day when possible."""
+
+    start: int
+    end: int
+    phrase: str
+    date: dt.date | None
+    relative: bool  # True for "today"/"this Thursday"; False for "September 28"
+    year_given: bool = True
+
+
+def _weekday_date(weekday: int, mod: str, pub: dt.date) -> dt.date:
+    mod = " ".join(mod.casefold().split())
+    if regex.fullmatch(_THIS, mod):
+        return pub + dt.timedelta(days=weekday - pub.weekday())
+    back = (pub.weekday() - weekday) % 7
+    if regex.fullmatch(_LAST, mod):
+        return pub - dt.timedelta(days=back or 7)
+    if regex.fullmatch(_NEXT, mod) or mod == "que vem":
+        return pub + dt.timedelta(days=((weekday - pub.weekday()) % 7) or 7)
+    return pub - dt.timedelta(days=back)
+
+
+def time_phrases(text: str, start: int, end: int, pub: dt.date | None, lang: str | None = None) -> list[TimeRef]:
+    """Relative time words ("this Thursday", "ayer", "hier soir") in ``text[start:end]``, resolved against ``pub``."""
+    refs: list[TimeRef] = []
+    for m in TIME_PHRASE.finditer(text, start, end):
+        if m.group().casefold() == "hier" and lang != "fr":
+            continue  # German/Dutch "hier" means "here"
+        date: dt.date | None = None
+        if pub is not None:
+            if m.group("wd"):
+                mod = m.group("post") or m.group("mod") or ""
+                date = _weekday_date(_WEEKDAYS[m.group("wd").casefold()], mod, pub)
+            else:
+                for rx, off in _REL_RES:
+                    if rx.match(m.group("rel")):
+                        date = pub + dt.timedelta(days=off)
+                        break
+        if m.group("wd") and not _weekday_is_time(m, text):
+            continue
+        refs.append(TimeRef(m.start(), m.end(), m.group(), date, True))
+    return refs
+
+
+def _weekday_is_time(m: regex.Match[str], text: str) -> bool:
+    """Portuguese "segunda"/"quinta" and Spanish "domingo" are also ordinary words or names; require a modifier."""
+    wd = m.group("wd").casefold()
+    if wd in ("segunda", "terça", "quarta", "quinta", "sexta", "domingo", "sábado", "sabado"):
+        return bool(m.group("mod") or m.group("post"))
+    # English weekdays are capitalised; a lowercase one in English prose is still a weekday (MT), keep it.
+    return True
+
+
+def explicit_dates(text: str, start: int, end: int, pub: dt.date | None) -> list[TimeRef]:
+    """Explicit calendar dates in ``text[start:end]``; a missing year is taken as the publication's (or the year
+    before, when that would put the date more than a month after publication)."""
+    refs: list[TimeRef] = []
+    for m in EXPLICIT_DATE.finditer(text, start, end):
+        day_s = m.group("d1") or m.group("d2") or m.group("d3")
+        mon_s = m.group("m1") or m.group("m2") or m.group("m3")
+        year_s = m.group("y1") or m.group("y2") or m.group("y3")
+        month = int(mon_s) if mon_s.isdigit() else _MONTHS.get(mon_s.casefold().rstrip("."))
+        if not month:
+            continue
+        if m.group("m2") and mon_s.casefold() in ("may", "mar", "set", "out", "ago") and not mon_s[0].isupper():
+            continue  # "may 5 people" / "out 3" are not dates
+        day = int(day_s)
+        year = int(year_s) if year_s else None
+        date: dt.date | None = None
+        if year is None and pub is not None:
+            year = pub.year
+            try:
+                if dt.date(year, month, day) > pub + dt.timedelta(days=31):
+                    year -= 1
+            except ValueError:
+                continue
+        if year is not None:
+            try:
+                date = dt.date(year, month, day)
+            except ValueError:
+                continue
+        refs.append(TimeRef(m.start(), m.end(), m.group(), date, False, year_s is not None))
+    return refs
+
+
+def weekday_of(phrase: str) -> int | None:
+    """Weekday index (Monday=0) named in a phrase, if any."""
+    m = regex.search(rf"(?i)\b({_WD})\b", phrase)
+    return _WEEKDAYS[m.group(1).casefold()] if m else None

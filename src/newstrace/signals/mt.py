@@ -1,0 +1,332 @@
+"""Machine translation marks in English text (some cues work in any Latin-script language).
+
+Each cue is a small, explainable pattern with a weight (how much one occurrence alone suggests machine
+translation); cues are grouped into kinds, each kind's weights combine as a noisy-OR capped per kind, and the kinds
+combine as a noisy-OR into the page score. Kinds:
+- ``pronoun``: a named person is "he" several times and "she" once (or the reverse) in speech attributions;
+- ``glued``: words glued together ("Zelenskyduring"), or across punctuation ("July.in", "loses“said");
+- ``doubled``: a word that is another word of the same text with one letter doubled ("euross" / "euros");
+- ``lowercase``: well-known proper nouns, weekdays or months written in lower case ("kyiv", "thursday");
+- ``foreign``: runs of Spanish/French/German/Portuguese function words left untranslated;
+- ``calque``: literal renderings of Romance phrasing ("said this Thursday", "the president of the Government").
+Page score meaning: < 0.3 nothing unusual; 0.5 two independent cues or one strong kind; ≥ 0.8 several kinds.
+A single typo never reaches the default reporting threshold (0.5) alone.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import regex
+
+from newstrace.config import SignalConfig
+from newstrace.model import Signal
+from newstrace.signals._text import upper_ratio
+
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    kind: str
+    start: int
+    end: int
+    weight: float
+    detail: str
+
+
+def _words(spaced: str) -> frozenset[str]:
+    return frozenset(spaced.split())
+
+
+_KIND_CAP = {"pronoun": 0.7, "glued": 0.65, "doubled": 0.5, "lowercase": 0.6, "foreign": 0.6, "calque": 0.5}
+_MAX_CUES_PER_KIND = 6
+
+_WORD = regex.compile(r"[\p{L}\p{M}]+")
+
+# ---- pronoun gender -------------------------------------------------------------------------------------------
+_SPEECH = (r"said|says|stressed|emphasized|emphasised|added|highlighted|insisted|warned|noted|explained|assured|"
+           r"affirmed|declared|stated|argued|claimed|announced|commented|replied|urged|welcomed|confirmed|"
+           r"acknowledged|underlined|recalled|specified|indicated|pointed\s+out|told|asked|called|praised|thanked|"
+           r"criticized|criticised|denied|admitted|reiterated|concluded|expressed|reaffirmed|hoped|believes|believed")
+_NAMED_SPEAKER = regex.compile(
+    rf"(?P<a>\p{{Lu}}[\p{{Ll}}'’\-]+)\s+(?:also\s+|further\s+|again\s+|then\s+)?(?:{_SPEECH})\b"
+    rf"|\b(?:{_SPEECH})\s+(?P<b>\p{{Lu}}[\p{{Ll}}'’\-]+)"
+)
+_PRONOUN_SPEAKER = regex.compile(
+    rf"\b(?P<p>[Hh]e|[Ss]he)\s+(?:also\s+|further\s+|again\s+|then\s+|later\s+)?(?:{_SPEECH})\b"
+)
+_PLACE_PREP = regex.compile(r"\b(?:in|from|against|across|into|toward|towards|throughout|to)\s+(?P<n>\p{Lu}\p{Ll}+)")
+_NOT_PERSON = frozenset({"The", "He", "She", "It", "They", "We", "I", "This", "That", "There", "And", "But", "Also",
+                         "Then", "When", "After", "Before", "Government", "Ministry", "President", "Minister",
+                         "Police", "Officials", "Spokesman", "Spokeswoman", "Spokesmen", "Secretary", "General"})
+_WINDOW = 600  # characters back to look for the speaker a pronoun refers to
+
+
+def _pronoun_cues(text: str) -> list[_Cue]:
+    not_person = {m.group("n") for m in _PLACE_PREP.finditer(text)}
+    mentions: list[tuple[int, str]] = []
+    for m in _NAMED_SPEAKER.finditer(text):
+        name = m.group("a") or m.group("b")
+        if name not in _NOT_PERSON and name not in not_person:
+            pos = m.start("a") if m.group("a") else m.start("b")
+            mentions.append((pos, name))
+    if not mentions:
+        return []
+    # Bare later mentions of a known speaker ("Stoltenberg highlighted the …") also count as antecedents.
+    speakers = {n for _, n in mentions}
+    word_re = regex.compile(r"\b(?:" + "|".join(regex.escape(n) for n in speakers) + r")\b")
+    mentions = [(m.start(), m.group()) for m in word_re.finditer(text)]
+    uses: list[tuple[str, str, int, int]] = []  # (person, gender, start, end)
+    j = 0
+    last: list[tuple[int, str]] = []
+    for m in _PRONOUN_SPEAKER.finditer(text):
+        while j < len(mentions) and mentions[j][0] < m.start():
+            last.append(mentions[j])
+            j += 1
+        recent = {n for p, n in last[-4:] if m.start() - p <= _WINDOW}
+        if len(recent) != 1:
+            continue  # no named speaker nearby, or two of them: the pronoun is ambiguous
+        gender = "m" if m.group("p").lower() == "he" else "f"
+        uses.append((recent.pop(), gender, m.start("p"), m.end("p")))
+    counts: Counter[tuple[str, str]] = Counter((p, g) for p, g, _, _ in uses)
+    cues: list[_Cue] = []
+    for person, gender, s, e in uses:
+        other = "f" if gender == "m" else "m"
+        mine, theirs = counts[(person, gender)], counts[(person, other)]
+        if theirs >= 2 and mine * 3 <= mine + theirs:
+            word = "she" if gender == "f" else "he"
+            cues.append(_Cue("pronoun", s, e, 0.45,
+                             f"{person} is {'he' if other == 'm' else 'she'} {theirs} times but {word!r} here"))
+    return cues
+
+
+# ---- glued words and punctuation --------------------------------------------------------------------------------
+_FUNCTION = frozenset({"during", "and", "the", "of", "in", "on", "with", "for", "from", "that", "which", "who",
+                       "while", "after", "before", "at", "to", "as", "said", "has", "had", "was", "is", "are", "will",
+                       "would", "also", "but", "or", "by", "this", "where", "when", "says", "stressed"})
+_GLUE_EXCEPTIONS = frozenset({"worthwhile", "meanwhile", "erstwhile", "awhile", "forthwith", "herewith", "therewith",
+                              "notwithstanding", "nevertheless", "wherewithal", "whatsoever", "otherwise"})
+_TOKEN = regex.compile(r"(?<![\p{L}\p{M}\p{N}@#/._-])[\p{L}\p{M}]{5,}(?![\p{L}\p{M}\p{N}@._/-])")
+_PUNCT_GLUE = regex.compile(
+    r"(?<=\p{Ll}{3})\.(?=\p{Ll}{2,})"  # "July.in", "artillery.anti-tank"
+    r"|(?<=\p{Ll})[.,;]?[“”\"](?=\p{Ll}{2,})"  # "illusions.”while", "loses“said"
+    r"|(?<=\p{Ll}{3}),(?=\p{Ll}{3,})"  # "said,that"
+)
+_LOWER_AFTER_STOP = regex.compile(r"(?<=\p{Ll}{3}\.)[ \t]+(?=\p{Ll}{2,}\b)")
+_NON_SPACE = regex.compile(r"\S+")
+_TLD = regex.compile(r"(?i)\.(?:com|org|net|gov|edu|int|info|io|co|uk|es|fr|de|pt|it|ua|ru|br|mx|ar|eu|us|ca|au|html?"
+                     r"|php|aspx?|pdf|jpe?g|png|gif)\b|://|www\.|@")
+_ABBREV = frozenset({"approx", "incl", "esp", "dept", "govt", "etc", "resp", "cont", "nos", "vols", "figs", "ibid"})
+
+
+def _glue_cues(text: str) -> list[_Cue]:
+    cues: list[_Cue] = []
+    tokens = Counter(m.group() for m in _WORD.finditer(text))
+    for m in _TOKEN.finditer(text):
+        tok = m.group()
+        if tokens[tok] > 1 or tok.lower() in _GLUE_EXCEPTIONS or upper_ratio(tok) > 0.5:
+            continue
+        for cut in range(3, len(tok) - 1):
+            head, tail = tok[:cut], tok[cut:]
+            if tail not in _FUNCTION or not tail.islower():
+                continue
+            if head[0].isupper():
+                # "Zelenskyduring": a name seen on its own elsewhere, or a long function word glued on.
+                if tokens[head] >= 1 or (len(tail) >= 5 and len(head) >= 4):
+                    cues.append(_Cue("glued", m.start(), m.end(), 0.45, f"{tok!r} looks like {head!r} + {tail!r}"))
+                    break
+            elif len(head) >= 5 and tokens[head] >= 1 and len(tail) >= 3:
+                cues.append(_Cue("glued", m.start(), m.end(), 0.35, f"{tok!r} looks like {head!r} + {tail!r}"))
+                break
+    for m in _PUNCT_GLUE.finditer(text):
+        chunk = _chunk_at(text, m.start())
+        if _TLD.search(chunk):
+            continue
+        cues.append(_Cue("glued", m.start(), m.end(), 0.2, f"no space after punctuation in {chunk!r}"))
+    for m in _LOWER_AFTER_STOP.finditer(text):
+        prev = regex.search(r"(\p{L}+)\.$", text[max(0, m.start() - 20) : m.start()])
+        if prev and prev.group(1).lower() in _ABBREV:
+            continue
+        cues.append(_Cue("glued", m.start() - 1, m.end(), 0.15,
+                         f"sentence continues in lower case after a full stop: {_chunk_at(text, m.start() - 1)!r}"))
+    return cues
+
+
+def _chunk_at(text: str, pos: int) -> str:
+    """The whitespace-delimited chunk around ``pos`` (for evidence and URL checks)."""
+    start = pos
+    while start > 0 and not text[start - 1].isspace() and pos - start < 40:
+        start -= 1
+    end = pos
+    while end < len(text) and not text[end].isspace() and end - pos < 40:
+        end += 1
+    return text[start:end]
+
+
+# ---- doubled letters --------------------------------------------------------------------------------------------
+_DOUBLE_OK = frozenset({"choose", "loose", "latter", "dinner", "supper", "dessert", "filling", "hopping", "planned",
+                        "planning", "shopping", "stopped", "dropped", "cooper", "matthew", "phillips", "hassan",
+                        "dimmer", "boss", "pass", "across", "access", "loss", "press", "class", "cross", "offer",
+                        "coma", "comma", "holly", "allah", "ballot", "bitter", "better", "letter", "litter",
+                        "batter", "butter", "matter", "fatter", "setter", "taller", "smaller", "caller", "seller"})
+
+
+def _doubled_cues(text: str) -> list[_Cue]:
+    words = Counter(m.group() for m in _WORD.finditer(text))
+    cues: list[_Cue] = []
+    seen: set[str] = set()
+    for m in _WORD.finditer(text):
+        w = m.group()
+        if len(w) < 5 or words[w] > 1 or w.lower() in _DOUBLE_OK or w in seen:
+            continue
+        for i in range(1, len(w)):
+            if w[i] == w[i - 1] and words.get(w[:i] + w[i + 1 :], 0) >= 1 and len(w) - 1 >= 4:
+                seen.add(w)
+                cues.append(_Cue("doubled", m.start(), m.end(), 0.4,
+                                 f"{w!r} is {w[:i] + w[i + 1:]!r} (used elsewhere in the text) with a letter doubled"))
+                break
+    return cues
+
+
+# ---- lower-case proper nouns, weekdays and months in English ---------------------------------------------------
+_GAZETTEER = _words("""
+kyiv kiev kharkiv odesa odessa lviv donetsk luhansk crimea zaporizhzhia kherson bakhmut mariupol dnipro
+ukraine russia moscow kremlin belarus minsk moldova romania poland warsaw hungary budapest slovakia czechia prague
+lithuania latvia estonia finland helsinki sweden stockholm norway oslo denmark copenhagen germany berlin france
+paris spain madrid barcelona portugal lisbon italy rome milan netherlands amsterdam belgium brussels switzerland
+geneva austria vienna greece athens serbia belgrade croatia bulgaria sofia britain london scotland ireland dublin
+europe european africa asia america washington beijing shanghai tokyo japan seoul pyongyang taiwan taipei india
+delhi pakistan islamabad afghanistan kabul iran tehran iraq baghdad syria damascus lebanon beirut israel jerusalem
+gaza palestine egypt cairo saudi riyadh qatar doha yemen libya tunisia algeria morocco nigeria kenya ethiopia
+sudan mexico brazil argentina colombia venezuela caracas peru chile bolivia ecuador cuba havana canada ottawa
+australia canberra indonesia philippines vietnam thailand nato zelensky zelenskyy putin biden stoltenberg macron
+scholz sánchez erdogan netanyahu ukrainian russian belarusian german spanish italian portuguese british american
+european chinese japanese israeli palestinian iranian syrian mexican brazilian argentine colombian venezuelan
+monday tuesday wednesday thursday friday saturday sunday
+january february april june july september october november december
+""")
+_LOWER_WORD = regex.compile(r"(?<![\p{L}\p{N}@#/._\-])\p{Ll}[\p{Ll}\-]{2,}(?![\p{L}\p{N}@_/]|\.[a-z]{2,3}\b)")
+
+
+def _lowercase_cues(text: str) -> list[_Cue]:
+    cues: list[_Cue] = []
+    seen: set[str] = set()
+    for m in _LOWER_WORD.finditer(text):
+        w = m.group()
+        if w in _GAZETTEER and w not in seen:
+            seen.add(w)
+            cues.append(_Cue("lowercase", m.start(), m.end(), 0.35,
+                             f"proper noun, weekday or month {w!r} in lower case"))
+    return cues
+
+
+# ---- untranslated function words ------------------------------------------------------------------------------
+# Distinctive function words (not English words, not common in names) of the languages news is translated from.
+_FOREIGN = {
+    "es": _words("según también pero porque desde hasta sobre entre cuando donde muy más está están fue fueron "
+                    "hay los las del una unos unas esta este estos estas sus por que como aunque mientras durante "
+                    "dijo señaló afirmó aseguró gobierno además tras ante"),
+    "fr": _words("selon aussi mais parce depuis jusqu sur entre quand où très plus est sont été était les des "
+                    "une du au aux cette ces ses leur pour que qui comme alors pendant avec dans nous vous ils elles "
+                    "gouvernement"),
+    "de": _words("laut auch aber weil seit bis über zwischen wenn wo sehr mehr ist sind wurde wurden gibt der die "
+                    "das des dem den eine einer einen sein seine ihre für dass wie während mit nach bei nicht und "
+                    "regierung"),
+    "pt": _words("segundo também mas porque desde até sobre entre quando onde muito mais está estão foi foram "
+                    "há os das dos uma umas esta este estes estas seus suas pelo pela para que como enquanto durante "
+                    "disse governo não"),
+}
+# Words of those lists that are also English or frequent in English names: never enough on their own.
+_WEAK_FOREIGN = _words("die des den sein for bis was will mit und est son more plus sur entre dans une")
+
+
+def _foreign_cues(text: str) -> list[_Cue]:
+    cues: list[_Cue] = []
+    words = list(_WORD.finditer(text))
+    for lang, vocab in _FOREIGN.items():
+        run: list[regex.Match[str]] = []
+        for m in [*words, None]:
+            if m is not None and m.group() in vocab:
+                run.append(m)
+                continue
+            strong = [r for r in run if r.group() not in _WEAK_FOREIGN]
+            if (len(run) >= 3 and len(strong) >= 2) or (len(run) == 2 and len(strong) == 2):
+                frag = text[run[0].start() : run[-1].end()]
+                cues.append(_Cue("foreign", run[0].start(), run[-1].end(), 0.35,
+                                 f"untranslated {lang} function words {frag!r}"))
+            run = []
+    return cues
+
+
+# ---- calques ----------------------------------------------------------------------------------------------------
+_WD = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_CALQUES: tuple[tuple[str, float, str], ...] = (
+    (rf"\b(?:said|assured|affirmed|stated|declared|indicated|stressed|explained|warned|announced|reported|confirmed|"
+     rf"denied|specified|highlighted|emphasized|insisted)\s+this\s+{_WD}\b", 0.3,
+     "verb + 'this <weekday>' (Spanish/Portuguese 'este jueves' order; English says 'on Thursday')"),
+    (r"\bassured\s+(?:that|last|on|today|yesterday)\b", 0.2, "'assured' without an object ('aseguró que')"),
+    (r"\b(?:the\s+)?(?:president|head|vice-president|vice\s+president)\s+of\s+the\s+[Gg]overnment\b", 0.35,
+     "'president of the Government' ('presidente del Gobierno')"),
+    (r"\bin\s+(?:statements|declarations)\s+(?:to|made\s+to)\b", 0.35, "'in statements to' ('en declaraciones a')"),
+    (r"\bmade\s+(?:some\s+|these\s+)?declarations\b", 0.3, "'made declarations' ('hizo declaraciones')"),
+    (r"\bcelebrated\s+an?\s+(?:meeting|session|hearing|summit|plenary)\b", 0.35,
+     "'celebrated a meeting' ('celebrar una reunión' = hold)"),
+    (rf"\bthe\s+past\s+(?:{_WD}|January|February|March|April|June|July|September|October|November|December)\b", 0.35,
+     "'the past Thursday' ('el pasado jueves')"),
+    (r"\bthe\s+also\s+\p{Ll}+", 0.4, "'the also minister' ('el también ministro')"),
+    (r"\bcounted\s+(?:with|on\s+the\s+(?:presence|participation))\b", 0.35, "'counted with' ('contó con')"),
+    (r"\bgave\s+account\s+of\b", 0.3, "'gave account of' ('dio cuenta de')"),
+    (r"\bput\s+in\s+(?:march|evidence|value)\b", 0.35, "'put in march' ('poner en marcha')"),
+    (r"\b(?:realized|realised)\s+an?\s+(?:visit|meeting|trip|operation|call|tour)\b", 0.35,
+     "'realized a visit' ('realizar una visita')"),
+    (r"\baccording\s+to\s+what\s+(?:he|she|they|was|the)\b", 0.3, "'according to what he said' ('según lo que')"),
+    (r"\bsupposes?\s+an?\s+(?:risk|threat|challenge|change|blow|step|increase|decrease|cost)\b", 0.3,
+     "'supposes a risk' ('supone un riesgo')"),
+    (r"\b(?:reckless|dangerous|irresponsible)\s+and\s+destabilizers\b", 0.35, "adjective in plural agreement"),
+)
+_CALQUE_RES = tuple((regex.compile(p), w, d) for p, w, d in _CALQUES)
+
+
+def _calque_cues(text: str) -> list[_Cue]:
+    return [_Cue("calque", m.start(), m.end(), w, f"{d}: {m.group()!r}")
+            for rx, w, d in _CALQUE_RES for m in rx.finditer(text)]
+
+
+def _noisy_or(weights: list[float]) -> float:
+    p = 1.0
+    for w in weights:
+        p *= 1.0 - w
+    return 1.0 - p
+
+
+def machine_translation_score(text: str, lang: str | None) -> tuple[float, list[tuple[int, int, float, str]]]:
+    """Page score 0-1 and the cues behind it as ``(start, end, weight, detail)``."""
+    english = lang in (None, "en")
+    caps = upper_ratio(text) > 0.6  # all-caps text: case-based cues mean nothing
+    cues: list[_Cue] = []
+    if not caps:
+        cues += _glue_cues(text) + _doubled_cues(text)
+        if english:
+            cues += _pronoun_cues(text) + _lowercase_cues(text)
+    if english:
+        cues += _foreign_cues(text) + _calque_cues(text)
+    by_kind: dict[str, list[_Cue]] = {}
+    for c in sorted(cues, key=lambda c: -c.weight):
+        by_kind.setdefault(c.kind, []).append(c)
+    kept: list[_Cue] = []
+    kind_scores: list[float] = []
+    for kind, items in by_kind.items():
+        items = items[:_MAX_CUES_PER_KIND]
+        kept += items
+        kind_scores.append(min(_KIND_CAP[kind], _noisy_or([c.weight for c in items])))
+    score = _noisy_or(kind_scores)
+    return score, [(c.start, c.end, c.weight, f"{c.kind}: {c.detail}") for c in sorted(kept, key=lambda c: c.start)]
+
+
+def detect_machine_translation(text: str, lang: str | None, config: SignalConfig) -> list[Signal]:
+    """One ``machine_translation`` signal per cue, all carrying the page score, when that score is high enough."""
+    score, cues = machine_translation_score(text, lang)
+    if score < config.mt_min_score:
+        return []
+    return [Signal("machine_translation", s, e, round(score, 3), f"{detail} (cue weight {w:.2f}, page {score:.2f})")
+            for s, e, w, detail in cues]
