@@ -156,7 +156,7 @@ _RAW_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         "told",
-        r"\b(?:interrogée?s?|contactée?s?|jointe?s?|sollicitée?s?|citée?s?|consultée?s?|questionnée?s?)\s+par\s+"
+        r"\b(?i:interrogée?s?|contactée?s?|jointe?s?|sollicitée?s?|citée?s?|consultée?s?|questionnée?s?)\s+par\s+"
         rf"(?:l['’]|la\s+|le\s+)?(?:agence\s+)?(?P<names>{_N})",
     ),
     (
@@ -273,7 +273,7 @@ def detect_credits(text: str, config: SignalConfig) -> tuple[Credit, ...]:
         for m in matches:
             if not _accept(form, text, m, config):
                 continue
-            form_label = "closing" if form == "line" and _is_tail(text, m.end(), config) else form
+            form_label = "closing" if form == "line" and _is_tail(text, m.start(), m.end(), config) else form
             for nm in _NAME_RE.finditer(text, m.start("names"), m.end("names")):
                 name = _FORMS.get(nm.group())
                 key = (nm.start(), nm.end())
@@ -282,7 +282,7 @@ def detect_credits(text: str, config: SignalConfig) -> tuple[Credit, ...]:
     return tuple(sorted(found.values(), key=lambda c: (c.start, c.end)))
 
 
-def _is_tail(text: str, pos: int, config: SignalConfig) -> bool:
-    """Whether ``pos`` lies in the last few non-empty lines of the text."""
-    rest = text[pos:]
-    return sum(1 for ln in rest.splitlines() if ln.strip()) < config.credit_tail_lines
+def _is_tail(text: str, start: int, end: int, config: SignalConfig) -> bool:
+    """Whether ``text[start:end]`` lies in the last few non-empty lines of the text, after some body text."""
+    after = sum(1 for ln in text[end:].splitlines() if ln.strip())
+    return after < config.credit_tail_lines and bool(text[:start].strip())

@@ -7,8 +7,10 @@ combine as a noisy-OR into the page score. Kinds:
 - ``glued``: words glued together ("Zelenskyduring"), or across punctuation ("July.in", "loses“said");
 - ``doubled``: a word that is another word of the same text with one letter doubled ("euross" / "euros");
 - ``lowercase``: well-known proper nouns, weekdays or months written in lower case ("kyiv", "thursday");
-- ``foreign``: runs of Spanish/French/German/Portuguese function words left untranslated;
-- ``calque``: literal renderings of Romance phrasing ("said this Thursday", "the president of the Government").
+- ``foreign``: runs of Spanish/French/German/Portuguese function words, or accented lower-case words, left
+  untranslated;
+- ``calque``: literal renderings of Romance phrasing ("said this Thursday", "the president of the Government");
+- ``typography``: source-language conventions kept in English ("«…»", "2,4 billion", "(EFE).-").
 Page score meaning: < 0.3 nothing unusual; 0.5 two independent cues or one strong kind; ≥ 0.8 several kinds.
 A single typo never reaches the default reporting threshold (0.5) alone.
 """
@@ -38,7 +40,8 @@ def _words(spaced: str) -> frozenset[str]:
     return frozenset(spaced.split())
 
 
-_KIND_CAP = {"pronoun": 0.7, "glued": 0.65, "doubled": 0.5, "lowercase": 0.6, "foreign": 0.6, "calque": 0.5}
+_KIND_CAP = {"pronoun": 0.7, "glued": 0.65, "doubled": 0.5, "lowercase": 0.6, "foreign": 0.6, "calque": 0.5,
+             "typography": 0.5}
 _MAX_CUES_PER_KIND = 6
 
 _WORD = regex.compile(r"[\p{L}\p{M}]+")
@@ -240,8 +243,21 @@ _FOREIGN = {
 _WEAK_FOREIGN = _words("die des den sein for bis was will mit und est son more plus sur entre dans une")
 
 
+# Lower-case words with Romance/German diacritics are untranslated source words ("adornáronle") unless they are
+# loanwords English keeps.
+_ACCENTED = regex.compile(r"(?<![\p{L}\p{M}'’\-])\p{Ll}*[áíóúñàâçèêëîïôûùäöüßãõ]\p{Ll}*(?![\p{L}\p{M}'’\-])")
+_LOANWORDS = _words("café cafés cliché clichés résumé résumés naïve fiancé fiancée protégé décor élite élites déjà "
+                    "señor señora señorita jalapeño jalapeños piñata façade über doppelgänger crème première premières "
+                    "entrée exposé rosé soupçon touché attaché communiqué communiqués détente régime régimes naïveté "
+                    "mañana à coöperation outré passé blasé cortège mêlée tête rôle rôles soirée hôtel château "
+                    "fête pâté purée sauté née émigré émigrés ménage cañon piñon jalapeño vis")
+
+
 def _foreign_cues(text: str) -> list[_Cue]:
     cues: list[_Cue] = []
+    for m in _ACCENTED.finditer(text):
+        if m.group() not in _LOANWORDS and len(m.group()) >= 3:
+            cues.append(_Cue("foreign", m.start(), m.end(), 0.25, f"untranslated word {m.group()!r}"))
     words = list(_WORD.finditer(text))
     for lang, vocab in _FOREIGN.items():
         run: list[regex.Match[str]] = []
@@ -287,6 +303,22 @@ _CALQUES: tuple[tuple[str, float, str], ...] = (
 _CALQUE_RES = tuple((regex.compile(p), w, d) for p, w, d in _CALQUES)
 
 
+_TYPOGRAPHY: tuple[tuple[str, float, str], ...] = (
+    (r"«[^»\n]{1,300}»", 0.3, "Spanish/French/Portuguese quotation marks in English text"),
+    (r"[¡¿]\p{L}", 0.4, "Spanish inverted punctuation in English text"),
+    (r"\((?:EFE|Efe|EUROPA PRESS|Europa Press|AFP|Lusa|ANSA)\)\s?\.-", 0.3, "Spanish-style dateline '(EFE).-'"),
+    (r"\b\d{1,3},\d{1,2}\s+(?:billion|million|thousand|percent|per\s+cent|%|euros|dollars|kilometers|kilometres)\b",
+     0.35, "decimal comma (Romance/German convention)"),
+    (r"\bthe\s+(?:past\s+)?day\s+\d{1,2}\b", 0.35, "'the day 28' ('el día 28')"),
+)
+_TYPOGRAPHY_RES = tuple((regex.compile(p), w, d) for p, w, d in _TYPOGRAPHY)
+
+
+def _typography_cues(text: str) -> list[_Cue]:
+    return [_Cue("typography", m.start(), m.end(), w, f"{d}: {m.group()[:40]!r}")
+            for rx, w, d in _TYPOGRAPHY_RES for m in rx.finditer(text)]
+
+
 def _calque_cues(text: str) -> list[_Cue]:
     return [_Cue("calque", m.start(), m.end(), w, f"{d}: {m.group()!r}")
             for rx, w, d in _CALQUE_RES for m in rx.finditer(text)]
@@ -309,7 +341,7 @@ def machine_translation_score(text: str, lang: str | None) -> tuple[float, list[
         if english:
             cues += _pronoun_cues(text) + _lowercase_cues(text)
     if english:
-        cues += _foreign_cues(text) + _calque_cues(text)
+        cues += _foreign_cues(text) + _calque_cues(text) + _typography_cues(text)
     by_kind: dict[str, list[_Cue]] = {}
     for c in sorted(cues, key=lambda c: -c.weight):
         by_kind.setdefault(c.kind, []).append(c)

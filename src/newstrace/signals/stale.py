@@ -29,7 +29,8 @@ _TODAY_WEEKDAY = regex.compile(
     r"domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|"
     r"samstag|sonntag|segunda-feira|terça-feira|quarta-feira|quinta-feira|sexta-feira)\b"
 )
-_NEAR_CHARS = 40  # a time word and an explicit date this close describe the same day
+_NEAR_CHARS = 40
+_ADJACENT = regex.compile(r"[\s,(]*")  # what may separate a time word from the date it names
 
 
 def _pub_day(pub_date: PubDate | dt.date | None) -> tuple[dt.date | None, bool]:
@@ -92,6 +93,11 @@ def _known_gap(text: str, pub: dt.date, event: dt.date, rel: list[TimeRef],
     return score, s, e, evidence
 
 
+def _adjacent(text: str, end: int, start: int) -> bool:
+    """Whether only spaces, commas or an opening bracket lie between ``end`` and ``start`` (or they overlap)."""
+    return start <= end or _ADJACENT.fullmatch(text, end, start) is not None
+
+
 def _own_contradictions(text: str, pub: dt.date, rel: list[TimeRef], config: SignalConfig,
                         lang: str | None) -> list[tuple[float, int, int, str]]:
     out: list[tuple[float, int, int, str]] = []
@@ -107,18 +113,18 @@ def _own_contradictions(text: str, pub: dt.date, rel: list[TimeRef], config: Sig
         dates = explicit_dates(text, 0, len(text), pub)
         j = 0
         for d in dates:
-            # Time words within a few characters of this date (both lists are in text order).
+            # A time word right before (or overlapping) this date names the same day: "this Thursday, September 28".
             while j < len(rel) and rel[j].end < d.start - _NEAR_CHARS:
                 j += 1
-            near = [r for r in rel[j : j + 3] if abs(r.start - d.start) <= _NEAR_CHARS or abs(d.end - r.end) <= 5]
+            near = [r for r in rel[j : j + 3] if r.start <= d.start and _adjacent(text, r.end, d.start)]
             if not near or d.date is None:
                 continue
             lag = (pub - d.date).days
             if lag >= min_days:
                 r = near[0]
-                out.append((0.8, min(r.start, d.start), max(r.end, d.end),
-                            f"{text[min(r.start, d.start):max(r.end, d.end)]!r} speaks of {d.date.isoformat()} as "
-                            f"current, {lag} days before publication {pub.isoformat()}"))
+                start, end = r.start, max(r.end, d.end)
+                out.append((0.8, start, end, f"{text[start:end]!r} speaks of {d.date.isoformat()} as current, {lag} "
+                                             f"days before publication {pub.isoformat()}"))
                 break
     for m in _TODAY_WEEKDAY.finditer(text):
         wd = weekday_of(m.group("wd"))
