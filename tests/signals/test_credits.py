@@ -39,6 +39,8 @@ def names(text: str) -> list[str]:
         ("The Associated Press contributed to this report.", "Associated Press", "contributed"),
         ("With inputs from PTI", "PTI", "contributed"),
         ("The ministry said in a statement sent to Reuters that it disagreed.", "Reuters", "told"),
+        ("Jane Doe, Reuters\n\nOfficials met on Monday.", "Reuters", "byline"),
+        ("Reuters Staff\n\nOfficials met on Monday.", "Reuters", "line"),
         # Spanish.
         ("Madrid, 28 sep (EFE).- El presidente del Gobierno dijo hoy", "EFE", "dateline"),
         ("El acuerdo se firmó ayer.\nFuente: Reuters", "Reuters", "closing"),
@@ -51,6 +53,7 @@ def names(text: str) -> list[str]:
         ("« Nous n'abandonnerons pas », a-t-il déclaré à l'AFP.", "AFP", "told"),
         ("Le bilan a été confirmé, rapporte l'agence Reuters.", "Reuters", "reported"),
         ("Interrogé par l'AFP, le ministre n'a pas souhaité commenter.", "AFP", "told"),
+        ("Sur place, l'AFP a constaté que les bâtiments étaient détruits.", "AFP", "reported"),
         # German.
         ("Berlin (dpa) - Die Regierung hat am Donnerstag", "dpa", "dateline"),
         ("Das sagte er am Donnerstag der Deutschen Presse-Agentur.", "dpa", "told"),
@@ -58,6 +61,7 @@ def names(text: str) -> list[str]:
         ("Das berichtete die Nachrichtenagentur Reuters am Abend.", "Reuters", "reported"),
         ("Die Regierung hat beschlossen.\n\nQuelle: dpa", "dpa", "closing"),
         # Portuguese.
+        ("Los daños, que EFE pudo constatar, son graves.", "EFE", "reported"),
         ("O ministro disse à Lusa que não haverá alterações.", "Lusa", "told"),
         ("Segundo a agência Reuters, o acordo foi assinado.", "Reuters", "according_to"),
         ("O texto termina aqui.\n\nCom informações da Reuters", "Reuters", "closing"),

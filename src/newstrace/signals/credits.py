@@ -49,6 +49,7 @@ _RAW_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "line",
         rf"(?m)^[ \t]*(?:[-–—(\[*][ \t]*)*(?:{_LINE_PREFIX}[ \t]*(?:the[ \t]+)?)?(?:\d{{4}}[ \t]+)?(?P<names>{_L})"
+        rf"(?:[ \t]+(?:[Ss]taff|STAFF|[Nn]ewsroom|[Rr]edacción|[Rr]édaction|[Rr]edaktion))?"
         rf"[ \t]*[)\]*]?[ \t]*(?:\.?[ \t]*[-–—][ \t]*)?(?:[ \t]+[a-z]{{1,4}}(?:/[a-z]{{1,4}})*)?[ \t]*\.?[ \t]*$",
     ),
     # A credit glued to the end of the text: "... she said. — AFP", "... dijo. EFE".
@@ -58,6 +59,12 @@ _RAW_PATTERNS: tuple[tuple[str, str], ...] = (
         "byline",
         rf"(?m)^[ \t]*(?:By|BY|Por|POR|Par|PAR|Von|VON)[ \t]+[^\n]{{0,80}}?(?:,|\||\(|–|—|-|\s(?:and|of|for|y|et|und))"
         rf"[ \t]*(?:the[ \t]+)?(?P<names>{_L})[ \t]*\)?[ \t]*$",
+    ),
+    # Bylines without "By": "Jane Doe, Reuters", "María Pérez | EFE".
+    (
+        "byline",
+        rf"(?m)^[ \t]*\p{{Lu}}\p{{Ll}}+(?:[ \t]+\p{{Lu}}[\p{{Ll}}.'’\-]+){{1,3}}[ \t]*(?:,|\||–|—)[ \t]*(?P<names>{_L})"
+        rf"[ \t]*$",
     ),
     # Source lines: "Source: AFP", "Fuente: Reuters", "Quelle: dpa", "Fonte: Lusa", "Sources : AFP, Reuters".
     (
@@ -99,6 +106,14 @@ _RAW_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     ("reported", rf"(?P<names>{_N})\s+news\s+agency\s+(?:said|says|quoted|cited)\b"),
     ("reported", rf"(?P<names>{_N})(?:'s|’s|'|’)\s+(?:tally|count|calculations?)\b"),
+    # The agency as the subject of a reporting verb in es/fr/de/pt: "l'AFP a constaté", "EFE pudo constatar".
+    (
+        "reported",
+        rf"(?P<names>{_N})\s+(?:a\s+(?:appris|constaté|pu\s+constater|rapporté|révélé|indiqué)|rapporte|"
+        r"informó|informa|reportó|publicó|pudo\s+(?:constatar|confirmar|saber)|constató|ha\s+podido\s+(?:constatar|"
+        r"confirmar|saber)|berichtete|berichtet|meldete|meldet|erfuhr|erfuhren|noticiou|apurou|informou|"
+        r"constatou|confirmou\s+que)\b",
+    ),
     ("contributed", rf"(?P<names>{_L})\s+(?:also\s+)?contributed\s+to\s+this\s+(?:report|story|article)"),
     (
         "contributed",
@@ -195,7 +210,7 @@ _RAW_PATTERNS: tuple[tuple[str, str], ...] = (
         rf"(?:Nachrichtenagentur\s+|Agentur\s+)?(?P<names>{_N})",
     ),
     ("told", rf"\b[Gg]egenüber\s+(?:(?:der|dem)\s+)?(?:Nachrichtenagentur\s+|Agentur\s+)?(?P<names>{_N})"),
-    ("according_to", rf"(?:Nachrichtenagentur\s+|Agentur\s+)?(?P<names>{_N})(?:-Informationen|\s+zufolge)\b"),
+    ("according_to", rf"(?P<names>{_N})(?:-Informationen|\s+zufolge)\b"),
     (
         "according_to",
         r"\b[Uu]nter\s+Berufung\s+auf\s+(?:(?:die|den|das|einen\s+Bericht\s+der)\s+)?(?:(?:\p{Ll}+\s+)?"
@@ -235,6 +250,10 @@ _RAW_PATTERNS: tuple[tuple[str, str], ...] = (
 )
 
 _PATTERNS: tuple[tuple[str, regex.Pattern[str]], ...] = tuple((form, regex.compile(p)) for form, p in _RAW_PATTERNS)
+# Patterns that open with the name itself are tried only where a name starts: scanning every position with a
+# 300-way alternation is the slowest part of credit detection.
+_AT_NAMES = frozenset(i for i, (_, p) in enumerate(_RAW_PATTERNS) if p.startswith("(?P<names>"))
+_END_WINDOW = 400  # the glued closing credit ("... said. — AFP") is looked for only this close to the end
 
 
 def _line_bounds(text: str, pos: int) -> tuple[int, int]:
@@ -264,9 +283,12 @@ def _accept(form: str, text: str, m: regex.Match[str], config: SignalConfig) -> 
 def detect_credits(text: str, config: SignalConfig) -> tuple[Credit, ...]:
     """Agencies and outlets ``text`` credits, each with the span of the written name, in text order."""
     found: dict[tuple[int, int], Credit] = {}
-    for form, pattern in _PATTERNS:
+    name_starts = sorted({m.start() for m in _NAME_RE.finditer(text)})
+    if not name_starts:
+        return ()
+    for i, (form, pattern) in enumerate(_PATTERNS):
         try:
-            matches = list(pattern.finditer(text, timeout=config.regex_timeout_s))
+            matches = _matches(i, pattern, text, name_starts, config)
         except TimeoutError:
             logger.warning("credit pattern %r timed out on a %d-char text; skipped", form, len(text))
             continue
@@ -280,6 +302,15 @@ def detect_credits(text: str, config: SignalConfig) -> tuple[Credit, ...]:
                 if name and key not in found:
                     found[key] = Credit(name, nm.start(), nm.end(), form_label)
     return tuple(sorted(found.values(), key=lambda c: (c.start, c.end)))
+
+
+def _matches(i: int, pattern: regex.Pattern[str], text: str, name_starts: list[int],
+             config: SignalConfig) -> list[regex.Match[str]]:
+    if i in _AT_NAMES:
+        found = (pattern.match(text, pos, timeout=config.regex_timeout_s) for pos in name_starts)
+        return [m for m in found if m is not None]
+    start = max(0, len(text) - _END_WINDOW) if pattern.pattern.endswith(r"\Z") else 0
+    return list(pattern.finditer(text, start, timeout=config.regex_timeout_s))
 
 
 def _is_tail(text: str, start: int, end: int, config: SignalConfig) -> bool:
