@@ -1,0 +1,120 @@
+"""Read-side lookups the web app needs beyond the Store API: search, an article's story, a story's links."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from newstrace.model import Link
+from newstrace.store import Store
+
+# At most this many words of a query are matched (each word is one ILIKE over the article texts).
+MAX_QUERY_WORDS = 8
+MAX_QUERY_CHARS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One search result: an article (with where it matched and a snippet), a story or a site."""
+
+    kind: str  # "article", "story" or "site"
+    id: str
+    title: str | None = None
+    site: str | None = None
+    date: str | None = None
+    matched: str = ""  # id, url, site, title or text
+    snippet: str | None = None
+
+
+def _like(term: str) -> str:
+    # ILIKE pattern matching ``term`` literally anywhere ('\' is the ESCAPE character).
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _snippet(text: str, words: Sequence[str], width: int = 90) -> str:
+    low = text.lower()
+    at = min((i for i in (low.find(w.lower()) for w in words) if i >= 0), default=0)
+    lo, hi = max(0, at - width), min(len(text), at + width)
+    return ("…" if lo else "") + " ".join(text[lo:hi].split()) + ("…" if hi < len(text) else "")
+
+
+def search(store: Store, query: str, limit: int) -> list[SearchHit]:
+    """Articles whose id, URL, site, title or text contains the query (all its words), then stories and sites.
+
+    Exact id matches come first. Matching is case-insensitive substring matching done by DuckDB, so a search
+    never loads the corpus into Python.
+    """
+    q = " ".join(query.split())[:MAX_QUERY_CHARS]
+    if not q:
+        return []
+    words = q.split()[:MAX_QUERY_WORDS]
+    whole = _like(q)
+    # The articles table is read with SQL here (not through a Store method) so that the query stays in DuckDB.
+    word_sql = " AND ".join(["(coalesce(title, '') || ' ' || text) ILIKE ? ESCAPE '\\'"] * len(words))
+    sql = f"""
+        SELECT id, title, site, date, url, text,
+          CASE WHEN id = ? THEN 0 WHEN url = ? THEN 1
+               WHEN id ILIKE ? ESCAPE '\\' THEN 2 WHEN coalesce(url, '') ILIKE ? ESCAPE '\\' THEN 3
+               WHEN coalesce(site, '') ILIKE ? ESCAPE '\\' THEN 4 WHEN coalesce(title, '') ILIKE ? ESCAPE '\\' THEN 5
+               ELSE 6 END AS rank
+        FROM articles
+        WHERE id = ? OR url = ? OR id ILIKE ? ESCAPE '\\' OR coalesce(url, '') ILIKE ? ESCAPE '\\'
+           OR coalesce(site, '') ILIKE ? ESCAPE '\\' OR ({word_sql})
+        ORDER BY rank, seq LIMIT ?"""
+    params: list[Any] = [q, q, whole, whole, whole, whole, q, q, whole, whole, whole, *map(_like, words), int(limit)]
+    rows = store.con.execute(sql, params).fetchall()
+    names = ["id", "url", "id", "url", "site", "title", "text"]
+    hits = [
+        SearchHit("article", r[0], r[1], r[2], r[3], names[r[6]], _snippet(r[5] or "", words) if r[6] >= 5 else None)
+        for r in rows
+    ]
+    low = q.lower()
+    for s in store.story_rows():
+        if len(hits) >= limit:
+            break
+        if low in str(s.get("story", "")).lower():
+            hits.append(SearchHit("story", str(s["story"]), matched="id"))
+    for p in store.site_rows():
+        if len(hits) >= limit:
+            break
+        if low in str(p.get("site", "")).lower():
+            hits.append(SearchHit("site", str(p["site"]), site=str(p["site"]), matched="site"))
+    return hits
+
+
+def story_of(store: Store, article_id: str) -> dict[str, Any] | None:
+    """The ``stories.jsonl`` row holding ``article_id``, if any."""
+    for row in store.story_rows():
+        if article_id in row.get("articles", []):
+            return row
+    return None
+
+
+def get_story(store: Store, story_id: str) -> dict[str, Any] | None:
+    return next((r for r in store.story_rows() if r.get("story") == story_id), None)
+
+
+def story_links(store: Store, members: Sequence[str]) -> list[Link]:
+    """Links between members of one story (asked per member, so big stores are not read whole)."""
+    member_set = set(members)
+    seen: dict[tuple[str, str], Link] = {}
+    for m in members:
+        for k in store.links(m):
+            if k.derived in member_set and k.source in member_set:
+                seen[(k.derived, k.source)] = k
+    return [seen[key] for key in sorted(seen)]
+
+
+def find_link(store: Store, derived: str, source: str) -> Link | None:
+    return next((k for k in store.links(derived) if k.derived == derived and k.source == source), None)
+
+
+def split_link_path(store: Store, pair: str) -> Link | None:
+    """The link named by ``DERIVED/SOURCE`` where either id may itself contain ``/``: each split point is tried."""
+    parts = pair.split("/")
+    for i in range(1, len(parts)):
+        found = find_link(store, "/".join(parts[:i]), "/".join(parts[i:]))
+        if found:
+            return found
+    return None

@@ -1,0 +1,260 @@
+"""The web app over a store: pages, JSON API, odd ids, escaping, security headers, body limits, read-only checks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from types import ModuleType
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+
+from newstrace.config import WebConfig
+from newstrace.store import Store
+from newstrace.web import create_app
+from newstrace.web.app import CSP
+
+ODD_ID = "copy/with:odd?chars#1"
+
+
+@pytest.fixture
+def client(hand_store_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(hand_store_path)) as c:
+        yield c
+
+
+class _Hrefs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.hrefs += [v for k, v in attrs if k in ("href", "action") and v]
+
+
+def internal_hrefs(html: str) -> list[str]:
+    parser = _Hrefs()
+    parser.feed(html)
+    return sorted({h.split("#")[0] for h in parser.hrefs if h.startswith("/") and not h.startswith("//")} - {""})
+
+
+def assert_secure_headers(r: object) -> None:
+    headers = r.headers  # type: ignore[attr-defined]
+    assert headers["content-security-policy"] == CSP
+    assert "script-src" not in CSP and "default-src 'none'" in CSP
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+
+
+# -- pages ---------------------------------------------------------------------------------------------------------
+def test_every_internal_link_from_the_overview_works_and_is_inert(client: TestClient, data: ModuleType) -> None:
+    """Crawl the app two clicks deep from /: every page answers 200, carries the CSP and holds no live markup."""
+    seen: set[str] = set()
+    frontier = ["/"]
+    for _depth in range(3):
+        nxt: list[str] = []
+        for url in frontier:
+            if url in seen or url in ("/check", "/search"):
+                continue
+            seen.add(url)
+            r = client.get(url)
+            assert r.status_code == 200, url
+            assert_secure_headers(r)
+            if r.headers["content-type"].startswith("text/html"):
+                assert data.unsafe_markup(r.text) == [], url
+                nxt += internal_hrefs(r.text)
+        frontier = nxt
+    assert "/stories/story-1" in seen
+    assert any(u.startswith("/link?") for u in seen)
+    assert "/articles/" + quote(ODD_ID, safe="") in seen
+
+
+def test_ids_with_slashes_colons_and_hashes(client: TestClient) -> None:
+    enc = quote(ODD_ID, safe="")
+    assert ODD_ID in client.get(f"/articles/{enc}").text
+    assert client.get(f"/api/articles/{enc}").json()["id"] == ODD_ID
+    # /links/DERIVED/SOURCE: each split point is tried, so an id that holds "/" still works.
+    r = client.get(f"/links/{enc}/wire")
+    assert r.status_code == 200 and "verbatim" in r.text
+    r = client.get("/link", params={"derived": ODD_ID, "source": "wire"})
+    assert r.status_code == 200 and 'class="m exact"' in r.text
+    assert client.get("/api/link", params={"derived": ODD_ID, "source": "wire"}).json()["relation"] == "verbatim"
+
+
+def test_unknown_ids_are_404_in_html_and_json(client: TestClient) -> None:
+    for url in ("/articles/nope", "/stories/nope", "/links/nope/wire", "/link?derived=nope&source=wire"):
+        r = client.get(url)
+        assert r.status_code == 404 and r.headers["content-type"].startswith("text/html"), url
+        assert_secure_headers(r)
+    for url in ("/api/articles/nope", "/api/stories/nope", "/api/link?derived=wire&source=evil"):
+        r = client.get(url)
+        assert r.status_code == 404 and "detail" in r.json(), url
+
+
+def test_hostile_article_is_shown_escaped(client: TestClient, data: ModuleType) -> None:
+    for url in ("/articles/evil", "/link?derived=evil&source=wire", "/stories/story-1", "/search?q=window", "/"):
+        html = client.get(url).text
+        assert data.unsafe_markup(html) == [], url
+        assert "<script" not in html.lower(), url
+    html = client.get("/articles/evil").text
+    assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in html
+    assert "javascript:window.__xss=7" in html and 'href="javascript' not in html
+    side = client.get("/link?derived=evil&source=wire").text
+    assert "&lt;script&gt;window.__xss=8&lt;/script&gt;" in side  # in the changes list
+
+
+def test_search_by_id_url_site_and_words(client: TestClient) -> None:
+    r = client.get("/search", params={"q": "wire"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/articles/wire"
+    hits = client.get("/api/search", params={"q": "http://copy.example/x?a=1&b=2"}).json()["items"]
+    assert hits[0]["id"] == ODD_ID and hits[0]["matched"] == "url"
+    hits = client.get("/api/search", params={"q": "evil.example"}).json()["items"]
+    assert [h["id"] for h in hits if h["kind"] == "article"] == ["evil"]
+    assert any(h["kind"] == "site" for h in hits)
+    hits = client.get("/api/search", params={"q": "rye BREAD sandvik"}).json()["items"]
+    assert [h["id"] for h in hits] == ["alone"] and "rye bread" in hits[0]["snippet"]
+    assert client.get("/api/search", params={"q": "100%_\\"}).json()["items"] == []
+    assert client.get("/api/search").status_code == 422
+    assert "nothing found" in client.get("/search", params={"q": "zzzz"}).text
+
+
+def test_json_endpoints(client: TestClient) -> None:
+    arts = client.get("/api/articles", params={"limit": 2}).json()
+    assert arts["total"] == 4 and len(arts["items"]) == 2 and arts["items"][0]["id"] == "wire"
+    assert {"id", "site", "date", "language", "chars", "status", "warnings"} <= set(arts["items"][0])
+    one = client.get("/api/articles/wire").json()
+    assert one["text"].startswith("The port of Valmora") and one["story"] == "story-1" and len(one["links"]) == 2
+    links = client.get("/api/links", params={"article": "wire"}).json()
+    assert links["total"] == 2
+    assert {"derived", "source", "relation", "score", "origin", "lag_days", "attributed", "stale", "spans",
+            "changes", "derived_coverage", "source_coverage"} <= set(links["items"][0])  # fmt: skip
+    assert client.get("/api/links", params={"relation": "light_edit"}).json()["total"] == 1
+    stories = client.get("/api/stories").json()
+    assert [s["story"] for s in stories["items"]] == ["story-1", "story-2"]
+    assert client.get("/api/stories", params={"min_articles": 2}).json()["total"] == 1
+    story = client.get("/api/stories/story-1").json()
+    assert len(story["links"]) == 2 and len(story["article_rows"]) == 3
+    assert {r["site"] for r in client.get("/api/sites").json()["items"]} >= {"copy.example", "wire.example"}
+    assert client.get("/api/articles", params={"limit": 0}).status_code == 422
+
+
+def test_openapi_and_docs_page(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    for path in ("/api/articles", "/api/articles/{article_id}", "/api/links", "/api/stories", "/api/sites",
+                 "/api/search", "/api/check"):  # fmt: skip
+        assert path in spec["paths"], path
+    r = client.get("/docs")
+    assert r.status_code == 200 and "POST /api/check" in r.text and "CheckRequest" in r.text
+    assert_secure_headers(r)
+
+
+# -- /api/check input handling (answered before any check runs) ---------------------------------------------------
+def test_check_body_over_the_limit_is_413(hand_store_path: Path) -> None:
+    with TestClient(create_app(hand_store_path, config=WebConfig(max_body_bytes=2_000))) as c:
+        r = c.post("/api/check", json={"text": "x" * 5_000})
+        assert r.status_code == 413
+        assert_secure_headers(r)
+
+        def chunks() -> Iterator[bytes]:  # no Content-Length: the limit must hold while streaming too
+            yield b'{"text": "'
+            for _ in range(10):
+                yield b"y" * 500
+            yield b'"}'
+
+        assert c.post("/api/check", content=chunks(), headers={"content-type": "application/json"}).status_code == 413
+        assert c.post("/check", data={"text": "z" * 5_000}).status_code == 413
+    with TestClient(create_app(hand_store_path)) as c:
+        assert c.post("/api/check", json={"text": "x" * 1_100_000}).status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ('{"text": "unterminated', "body"),
+        ("[1, 2]", "body"),
+        ('{"title": "no text"}', "text"),
+        ('{"text": "   "}', "text"),
+        ('{"text": 42}', "text"),
+        ('{"text": "ok", "date": "last Thursday"}', "date"),
+        ('{"text": "ok", "colour": "red"}', "colour"),
+    ],
+)
+def test_check_malformed_input_is_a_clear_422(client: TestClient, body: str, where: str) -> None:
+    r = client.post("/api/check", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    detail = r.json()["detail"]
+    assert detail and all({"loc", "msg"} <= set(d) for d in detail)
+    assert any(where in map(str, d["loc"]) for d in detail), detail
+
+
+def test_check_needs_json_and_a_valid_token(hand_store_path: Path) -> None:
+    with TestClient(create_app(hand_store_path, api_token="s3cret")) as c:
+        r = c.post("/api/check", content=json.dumps({"text": "abc"}), headers={"content-type": "text/plain"})
+        assert r.status_code == 422
+        r = c.post("/api/check", json={"text": "abc"}, headers={"authorization": "Bearer wrong"})
+        assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+        assert c.post("/api/check", json={"text": "abc"}, headers={"authorization": "Basic s3cret"}).status_code == 401
+    with TestClient(create_app(hand_store_path)) as c:
+        assert c.post("/api/check", json={"text": "abc"}, headers={"authorization": "Bearer x"}).status_code == 401
+
+
+def test_missing_store_is_503(tmp_path: Path) -> None:
+    with TestClient(create_app(tmp_path / "missing.duckdb")) as c:
+        assert c.get("/api/articles").status_code == 503
+        assert c.get("/").status_code == 503
+
+
+# -- the real check, over the traced example corpus ----------------------------------------------------------------
+def _copy_of_the_wire(data: ModuleType, new_id: str) -> dict[str, object]:
+    rec = data.hostile_record()
+    wire_text = str(rec["text"])[len(data.XSS_PREFIX) :]
+    return {"id": new_id, "text": "Reposted: " + wire_text, "date": "2026-03-08", "url": "https://re.example/x"}
+
+
+def _count(store_path: Path) -> int:
+    with Store(store_path, read_only=True) as st:
+        return st.article_count()
+
+
+def test_check_is_read_only_by_default(traced_copy: Path, data: ModuleType) -> None:
+    before = _count(traced_copy)
+    with TestClient(create_app(traced_copy)) as c:
+        r = c.post("/api/check", json=_copy_of_the_wire(data, "reposted-1"))
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["id"] == "reposted-1" and body["stored"] is False
+        # Its source may be the wire or a verbatim copy of it; its origin is the wire either way.
+        assert any(k["derived"] == "reposted-1" and k["origin"] == "harbor-fire-wire" for k in body["links"])
+        assert {"derived", "source", "relation", "spans", "changes"} <= set(body["links"][0])
+        assert c.get("/api/articles/reposted-1").status_code == 404
+    assert _count(traced_copy) == before
+
+
+def test_check_stores_with_allow_writes_or_a_token(traced_copy: Path, data: ModuleType) -> None:
+    before = _count(traced_copy)
+    with TestClient(create_app(traced_copy, api_token="t0ken")) as c:
+        r = c.post("/api/check", json=_copy_of_the_wire(data, "reposted-2"))
+        assert r.json()["stored"] is False
+        r = c.post("/api/check", json=_copy_of_the_wire(data, "reposted-2"), headers={"authorization": "Bearer t0ken"})
+        assert r.status_code == 200 and r.json()["stored"] is True
+        assert c.get("/api/articles/reposted-2").json()["links"]
+    assert _count(traced_copy) == before + 1
+    with TestClient(create_app(traced_copy, allow_writes=True)) as c:
+        assert c.post("/api/check", json=_copy_of_the_wire(data, "reposted-3")).json()["stored"] is True
+    assert _count(traced_copy) == before + 2
+
+
+def test_check_form_shows_sources_side_by_side(traced_copy: Path, data: ModuleType) -> None:
+    rec = _copy_of_the_wire(data, "")
+    with TestClient(create_app(traced_copy)) as c:
+        form = c.get("/check").text
+        assert 'name="csrf"' in form and "Nothing is stored" in form
+        r = c.post("/check", data={"text": rec["text"], "title": data.XSS_TITLE, "date": "2026-03-08"})
+        assert r.status_code == 200
+        assert "harbor-fire-wire" in r.text and 'class="m ' in r.text and "not stored" in r.text
+        assert data.unsafe_markup(r.text) == []
+        bad = c.post("/check", data={"text": "some text", "date": "someday"})
+        assert bad.status_code == 422 and "unparseable date" in bad.text
