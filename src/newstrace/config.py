@@ -193,6 +193,57 @@ class AttributeConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportConfig:
+    """The HTML report (report/render.py) and the pages the web app shares with it."""
+
+    # The report is one file a browser must open: it shows at most this many links (side-by-side views),
+    # stories and articles, and says so when a corpus has more. Raising them makes report.html larger (a
+    # side-by-side view costs roughly both texts, ~5-10 KB per link for news).
+    max_links: int = 500
+    max_stories: int = 300
+    max_articles: int = 2000
+    # Each side of a side-by-side view shows at most this many characters (spans beyond are listed, not drawn).
+    max_text_chars: int = 20_000
+    # A story graph draws at most this many articles (the earliest first); bigger stories are listed in full below.
+    graph_max_nodes: int = 60
+    # "Top copying sites" in the overview.
+    top_sites: int = 15
+
+
+@dataclass(frozen=True, slots=True)
+class WebConfig:
+    """The local web app (web/app.py)."""
+
+    # Request bodies larger than this are refused with 413 before they are parsed (one article is far smaller).
+    max_body_bytes: int = 1_000_000
+    # Rows per page in lists and JSON endpoints, and the most a client may ask for with ``limit``.
+    page_size: int = 50
+    max_page_size: int = 500
+    # Search results returned per query.
+    search_limit: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class SparkConfig:
+    """How the Spark runner (runners/spark.py) sets up its session; the stages themselves use RunConfig."""
+
+    # Driver JVM heap. In local mode the driver JVM also does the executors' shuffles, while the Python workers
+    # that embed and align live outside it: 4g leaves most of a 24 GiB machine to them. Raise it for big collects.
+    driver_memory: str = "4g"
+    # Shuffle partitions. None = in local mode `partitions_per_core` per core (Spark's default of 200 tiny tasks
+    # costs more in scheduling than it saves), on a cluster Spark's own setting.
+    shuffle_partitions: int | None = None
+    partitions_per_core: int = 2
+    # Rows per Arrow batch handed to a Python worker. Pair rows carry two texts and their sentence vectors, so
+    # smaller batches bound worker memory; larger ones cut per-batch overhead.
+    arrow_batch_rows: int = 512
+    # Candidate pairs per judging task: smaller spreads alignment more evenly over cores, larger cuts task overhead.
+    pairs_per_task: int = 128
+    # Further Spark settings applied last, e.g. (("spark.executor.memory", "8g"),).
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class RunConfig:
     """Settings of a whole ``trace`` run: the stage configs plus how the runner executes them."""
 
