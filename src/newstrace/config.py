@@ -107,6 +107,49 @@ class SignalConfig:
 class CandidateConfig:
     """Candidate generation (MinHash LSH, vector neighbours, anchors) and the time window."""
 
+    # --- lexical reuse: MinHash LSH over word shingles of overlapping passages (fingerprint.py) ---
+    # Words per shingle: shorter shingles survive word swaps and insertions (recall on light edits)
+    # but common phrases make unrelated passages look alike (precision).
+    shingle_words: int = 3
+    # Shingles per passage window (windows overlap by half). Smaller windows find shorter copied
+    # passages but give more band keys per article (index size) and more chance collisions.
+    window_shingles: int = 60
+    # MinHash permutations; must be >= bands * rows_per_band. Fixed seed: Spark and local runs agree.
+    num_perm: int = 32
+    seed: int = 20_130_121
+    # LSH banding: a passage pair with Jaccard J collides with probability 1 - (1 - J**rows)**bands.
+    # More bands / fewer rows raise recall at low J and the number of keys and false pairs.
+    bands: int = 8
+    rows_per_band: int = 4
+    # A bucket with more articles than this is boilerplate (cookie notices, agency footers):
+    # its pairs are skipped and counted. Raising it costs pairs quadratically.
+    max_bucket: int = 40
+
+    # --- rewrites and translations: nearest neighbours over document embeddings ---
+    # Neighbours asked per article; more finds more rewrites of busy stories and costs align time.
+    vector_k: int = 8
+    # Cosine floor for a vector candidate: lower admits more same-topic-but-independent pairs.
+    vector_min_sim: float = 0.6
+    # Index quantisation: "i8" (512 B/article) or "f16" (1 KB/article, slightly better recall).
+    vector_dtype: str = "i8"
+    # Leading sentences averaged into the document vector: news puts the facts first, and
+    # embedding cost is linear in sentences.
+    vector_sentences: int = 30
+
+    # --- rare anchors that survive translation: numbers, names, quoted words (anchors.py) ---
+    # A pair must share this many anchors; fewer finds more translations, more rejects chance matches.
+    anchor_min_shared: int = 3
+    # Anchors carried by more articles than this are not rare (years, "Reuters", "Monday"): ignored.
+    anchor_max_df: int = 30
+    # At most this many anchors are kept per article (the rarest-looking: longest digits/names first).
+    anchor_max_per_article: int = 48
+
+    # --- time window and output ---
+    # Pairs whose dates are further apart than this are dropped (a pair with an unknown date is kept).
+    window_days: int = 365
+    # Dates at most this many days apart count as "same time": direction left to the provenance stage.
+    same_day_days: int = 0
+
 
 @dataclass(frozen=True, slots=True)
 class ClassifyConfig:
@@ -261,4 +304,3 @@ class RunConfig:
     batch_size: int = 256
     # Worker processes for pair alignment (the machines have 2 cores). 1 = in-process.
     workers: int = 2
-

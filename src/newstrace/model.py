@@ -154,6 +154,9 @@ class Candidate:
     source: str
     score: float
     via: tuple[str, ...] = ()  # which generators proposed it: "lsh", "vector", "anchor"
+    # True when the dates cannot order the pair (missing, same day, overlapping coarse dates): then
+    # ``source`` is just the smaller id and the provenance stage must decide the direction.
+    undirected: bool = False
 
 
 @dataclass(frozen=True, slots=True)

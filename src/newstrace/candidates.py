@@ -1,0 +1,448 @@
+"""Candidate pairs without comparing all pairs: LSH buckets, vector neighbours and shared rare anchors.
+
+Three generators, each cheap and each covering what the others miss:
+
+- ``lsh``: articles sharing a MinHash band key of some passage (``fingerprint.py``): copies and
+  light edits, even of one paragraph inside a longer text.
+- ``vector``: nearest neighbours of the document embedding in a ``usearch`` HNSW index: rewrites,
+  summaries and translations, which share meaning but few words.
+- ``anchor``: articles sharing several rare numbers / names / quoted words (``anchors.py``):
+  translations and rewrites that keep the facts.
+
+Per-record work (signature, band keys, anchors, document vector) lives in :func:`make_record`; the
+per-group steps (:func:`pairs_from_bucket`, :func:`pairs_from_anchor`) take one bucket's or one
+anchor's members, so the Spark runner can ``groupBy(key).applyInPandas`` them and the local runner
+can group in memory (:func:`generate_candidates`) — both give the same pairs.
+
+Orientation. ``Candidate.derived`` is the later article. When the order is unknown (a date is
+missing, or the two dates are within ``same_day_days`` or overlap for coarse dates) the pair is
+kept once, with the lexicographically smaller id as ``source`` and ``undirected=True``: the
+provenance stage must then decide the direction from the text itself.
+
+Persisted state for the one-article ``check`` path (see :class:`IndexState`): plain tables the
+store can hold — ``lsh_keys(key BIGINT, article_id)``, ``anchors(anchor VARCHAR, article_id)``,
+``articles(article_id, vector_key BIGINT, date_earliest, date_latest)`` — plus one usearch file
+for the vectors, keyed by :func:`vector_key`. Adding an article appends rows and one vector; no
+index is rebuilt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from usearch.index import BatchMatches, Index
+
+from newstrace.anchors import extract_anchors
+from newstrace.config import CandidateConfig
+from newstrace.embed import DIM
+from newstrace.fingerprint import band_keys, minhash_signature
+from newstrace.model import Candidate, PubDate
+
+log = logging.getLogger(__name__)
+
+Member = tuple[str, PubDate | None]
+Pair = tuple[str, str]
+VIA_ORDER = ("lsh", "vector", "anchor")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CandidateRecord:
+    """What candidate generation needs of one article (≈ 2–4 KB; no text)."""
+
+    id: str
+    date: PubDate | None
+    band_keys: tuple[int, ...] = ()
+    anchors: frozenset[str] = frozenset()
+    vector: np.ndarray | None = None  # float32 (512,), unit length; None when not embedded
+
+
+def vector_key(article_id: str) -> int:
+    """Stable 63-bit integer key of an article id for the vector index (usearch keys are integers)."""
+    digest = hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little") >> 1
+
+
+def document_vector(sentence_vectors: np.ndarray, config: CandidateConfig | None = None) -> np.ndarray:
+    """Unit mean of the first ``config.vector_sentences`` sentence vectors → float32 (512,).
+
+    The lead of a news story carries its facts, and translations and summaries keep them, so the
+    leading sentences represent an article best per unit of embedding cost. No sentences → zeros.
+    """
+    config = config or CandidateConfig()
+    vecs = np.asarray(sentence_vectors, dtype=np.float32)
+    if vecs.ndim != 2 or vecs.shape[0] == 0:
+        return np.zeros(DIM, dtype=np.float32)
+    mean = vecs[: config.vector_sentences].mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    return (mean / norm).astype(np.float32) if norm > 0 else np.zeros(vecs.shape[1], dtype=np.float32)
+
+
+def make_record(
+    article_id: str,
+    text: str,
+    date: PubDate | None,
+    language: str | None,
+    sentence_vectors: np.ndarray | None,
+    config: CandidateConfig,
+) -> CandidateRecord:
+    """Per-record step: band keys, anchors and document vector of one article."""
+    sig = minhash_signature(text, config)
+    vec = None if sentence_vectors is None else document_vector(sentence_vectors, config)
+    return CandidateRecord(
+        id=article_id,
+        date=date,
+        band_keys=tuple(band_keys(sig, config)),
+        anchors=extract_anchors(text, language, config.anchor_max_per_article),
+        vector=vec,
+    )
+
+
+# --------------------------------------------------------------------------- dates and orientation
+
+
+def _gap_days(a: PubDate | None, b: PubDate | None) -> int | None:
+    """Days between two (possibly coarse) dates; 0 when their ranges overlap; None if one is unknown."""
+    if a is None or b is None:
+        return None
+    if a.latest < b.earliest:
+        return (b.earliest - a.latest).days
+    if b.latest < a.earliest:
+        return (a.earliest - b.latest).days
+    return 0
+
+
+def within_window(a: PubDate | None, b: PubDate | None, config: CandidateConfig) -> bool:
+    """True unless both dates are known and further apart than ``config.window_days``."""
+    gap = _gap_days(a, b)
+    return gap is None or gap <= config.window_days
+
+
+def orient(a: str, b: str, dates: Mapping[str, PubDate | None], config: CandidateConfig) -> tuple[str, str, bool]:
+    """``(derived, source, undirected)``: the later article derives; unknown order → smaller id is source."""
+    da, db = dates.get(a), dates.get(b)
+    gap = _gap_days(da, db)
+    if gap is None or gap <= config.same_day_days or da is None or db is None:
+        lo, hi = (a, b) if a < b else (b, a)
+        return hi, lo, True
+    return (a, b, False) if da.earliest > db.earliest else (b, a, False)
+
+
+def _canon(a: str, b: str) -> Pair:
+    return (a, b) if a < b else (b, a)
+
+
+# --------------------------------------------------------------------------- per-group steps
+
+
+def pairs_from_bucket(members: Sequence[Member], config: CandidateConfig) -> list[Pair]:
+    """All pairs inside one LSH bucket that fall within the time window, as ``(smaller_id, larger_id)``.
+
+    A bucket with more than ``config.max_bucket`` distinct articles is boilerplate shared by many
+    unrelated texts: it yields nothing (the caller counts it as skipped).
+    """
+    uniq = sorted(dict(members).items())
+    if len(uniq) < 2 or len(uniq) > config.max_bucket:
+        return []
+    out: list[Pair] = []
+    for i, (a, da) in enumerate(uniq):
+        for b, db in uniq[i + 1 :]:
+            if within_window(da, db, config):
+                out.append((a, b))
+    return out
+
+
+def pairs_from_anchor(members: Sequence[Member], config: CandidateConfig) -> list[Pair]:
+    """Pairs of articles that share one anchor; anchors on more than ``anchor_max_df`` articles are not rare.
+
+    Counting these pairs over all anchors and keeping those seen ``anchor_min_shared`` times gives the
+    anchor candidates (Spark: ``groupBy(anchor).applyInPandas`` then ``groupBy(pair).count()``).
+    """
+    uniq = sorted(dict(members).items())
+    if len(uniq) < 2 or len(uniq) > config.anchor_max_df:
+        return []
+    return [(a, b) for i, (a, da) in enumerate(uniq) for b, db in uniq[i + 1 :] if within_window(da, db, config)]
+
+
+# --------------------------------------------------------------------------- vector index
+
+
+class VectorIndex:
+    """Cosine nearest-neighbour index over document vectors (usearch HNSW, i8 or f16 on disk)."""
+
+    def __init__(self, config: CandidateConfig | None = None, ndim: int = DIM) -> None:
+        config = config or CandidateConfig()
+        if config.vector_dtype not in {"i8", "f16", "f32"}:
+            raise ValueError(f"vector_dtype must be 'i8', 'f16' or 'f32', not {config.vector_dtype!r}")
+        self._index = Index(ndim=ndim, metric="cos", dtype=config.vector_dtype)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def add(self, keys: Sequence[int] | np.ndarray, vectors: np.ndarray) -> None:
+        """Add vectors under integer keys (see :func:`vector_key`); zero vectors are skipped."""
+        keys_arr = np.asarray(keys, dtype=np.uint64)
+        vecs = np.asarray(vectors, dtype=np.float32).reshape(len(keys_arr), -1)
+        keep = np.linalg.norm(vecs, axis=1) > 0
+        if keep.any():
+            self._index.add(keys_arr[keep], vecs[keep])
+
+    def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest neighbours of each row → ``(keys (n, k) uint64, sims (n, k) float32)``; ``-inf`` = none."""
+        vecs = np.asarray(vectors, dtype=np.float32)
+        vecs = vecs.reshape(-1, vecs.shape[-1])
+        keys = np.zeros((len(vecs), k), dtype=np.uint64)
+        sims = np.full((len(vecs), k), -np.inf, dtype=np.float32)
+        if len(self._index) == 0 or len(vecs) == 0:
+            return keys, sims
+        res = self._index.search(vecs, k)
+        if isinstance(res, BatchMatches):
+            rk = np.asarray(res.keys).reshape(len(vecs), -1)
+            rd = np.asarray(res.distances, dtype=np.float32).reshape(len(vecs), -1)
+            counts = np.asarray(res.counts).reshape(-1)
+        else:  # a single query row comes back as plain Matches, holding only the found neighbours
+            rk = np.asarray(res.keys)[None, :]
+            rd = np.asarray(res.distances, dtype=np.float32)[None, :]
+            counts = np.array([rk.shape[1]])
+        width = min(k, rk.shape[1])
+        valid = np.arange(width)[None, :] < counts[:, None]
+        keys[:, :width] = np.where(valid, rk[:, :width], 0)
+        dist = np.where(valid, rd[:, :width], np.inf)  # slots past ``counts`` hold garbage
+        sims[:, :width] = 1.0 - dist
+        return keys, sims
+
+    def save(self, path: str | Path) -> None:
+        """Write the index to one file (atomic rename, so a crash never leaves half an index)."""
+        path = Path(path)
+        tmp = path.with_name(path.name + ".tmp")
+        self._index.save(str(tmp))
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: str | Path, view: bool = False) -> VectorIndex:
+        """Open a saved index; ``view=True`` memory-maps it read-only instead of loading it."""
+        index = Index.restore(str(path), view=view)
+        if index is None:
+            raise ValueError(f"{path} is not a usearch index")
+        obj = cls.__new__(cls)
+        obj._index = index
+        return obj
+
+
+# --------------------------------------------------------------------------- merge and order
+
+
+@dataclass(slots=True)
+class _Found:
+    via: set[str] = field(default_factory=set)
+    score: float = 0.0
+
+
+def _add(found: dict[Pair, _Found], pair: Pair, via: str, score: float) -> None:
+    f = found.setdefault(pair, _Found())
+    f.via.add(via)
+    f.score = max(f.score, score)
+
+
+def _finish(
+    found: Mapping[Pair, _Found], dates: Mapping[str, PubDate | None], config: CandidateConfig
+) -> list[Candidate]:
+    out: list[Candidate] = []
+    for (a, b), f in found.items():
+        if not within_window(dates.get(a), dates.get(b), config):
+            continue
+        derived, source, undirected = orient(a, b, dates, config)
+        via = tuple(v for v in VIA_ORDER if v in f.via)
+        out.append(Candidate(derived, source, round(min(1.0, f.score), 4), via, undirected=undirected))
+    far = dt.date.max
+
+    def order(c: Candidate) -> tuple[dt.date, str, str]:
+        d = dates.get(c.derived)
+        return (d.earliest if d else far, c.derived, c.source)
+
+    out.sort(key=order)
+    return out
+
+
+def _lsh_score(shared: int, config: CandidateConfig) -> float:
+    # Share of one passage's bands that agree: with r rows per band this tracks Jaccard**r.
+    return min(1.0, shared / config.bands)
+
+
+def _anchor_score(shared: int, config: CandidateConfig) -> float:
+    # Depends on the shared count only, so the batch and the one-article path score alike.
+    return 1.0 - 0.5 ** (shared - config.anchor_min_shared + 1)
+
+
+def _vector_pairs(
+    records: Sequence[CandidateRecord], config: CandidateConfig, found: dict[Pair, _Found], stats: Counter[str]
+) -> None:
+    with_vec = [r for r in records if r.vector is not None and np.any(r.vector)]
+    if len(with_vec) < 2:
+        return
+    index = VectorIndex(config)
+    keys = np.array([vector_key(r.id) for r in with_vec], dtype=np.uint64)
+    by_key = {int(k): r for k, r in zip(keys, with_vec, strict=True)}
+    vecs = np.stack([np.asarray(r.vector, dtype=np.float32) for r in with_vec])
+    index.add(keys, vecs)
+    nk, ns = index.search(vecs, config.vector_k + 1)
+    for r, row_k, row_s in zip(with_vec, nk, ns, strict=True):
+        for k, s in zip(row_k, row_s, strict=True):
+            other = by_key.get(int(k))
+            if other is None or other.id == r.id or s < config.vector_min_sim:
+                continue
+            if within_window(r.date, other.date, config):
+                _add(found, _canon(r.id, other.id), "vector", float(s))
+                stats["vector_pairs"] += 1
+
+
+def generate_candidates(records: Sequence[CandidateRecord], config: CandidateConfig) -> list[Candidate]:
+    """Candidate pairs of a whole batch from all three generators, merged, windowed, oriented and ordered.
+
+    Order: by the derived article's date (unknown dates last), then derived id, then source id.
+    """
+    dates = {r.id: r.date for r in records}
+    stats: Counter[str] = Counter()
+    found: dict[Pair, _Found] = {}
+
+    buckets: dict[int, list[Member]] = defaultdict(list)
+    for r in records:
+        for k in r.band_keys:
+            buckets[k].append((r.id, r.date))
+    shared_keys: Counter[Pair] = Counter()
+    for members in buckets.values():
+        if len(members) > config.max_bucket:
+            stats["lsh_buckets_skipped"] += 1
+            continue
+        shared_keys.update(pairs_from_bucket(members, config))
+    for pair, n in shared_keys.items():
+        _add(found, pair, "lsh", _lsh_score(n, config))
+
+    postings: dict[str, list[Member]] = defaultdict(list)
+    for r in records:
+        for a in r.anchors:
+            postings[a].append((r.id, r.date))
+    shared_anchors: Counter[Pair] = Counter()
+    for members in postings.values():
+        if len(members) > config.anchor_max_df:
+            stats["anchors_too_common"] += 1
+            continue
+        shared_anchors.update(pairs_from_anchor(members, config))
+    for pair, n in shared_anchors.items():
+        if n >= config.anchor_min_shared:
+            _add(found, pair, "anchor", _anchor_score(n, config))
+
+    _vector_pairs(records, config, found, stats)
+    out = _finish(found, dates, config)
+    log.info(
+        "candidates: %d records in, %d pairs out (lsh %d, anchor %d, vector hits %d); skipped %d boilerplate "
+        "buckets, %d common anchors",
+        len(records), len(out), len(shared_keys), sum(n >= config.anchor_min_shared for n in shared_anchors.values()),
+        stats["vector_pairs"], stats["lsh_buckets_skipped"], stats["anchors_too_common"],
+    )
+    return out
+
+
+# --------------------------------------------------------------------------- one new article vs persisted state
+
+
+class IndexState(Protocol):
+    """Read access to persisted candidate state; the store implements it with SQL + a usearch file."""
+
+    def bucket_members(self, keys: Sequence[int]) -> Mapping[int, Sequence[Member]]:
+        """Members of each LSH bucket key (all of them: the caller applies ``max_bucket``)."""
+        ...
+
+    def anchor_members(self, anchors: Iterable[str]) -> Mapping[str, Sequence[Member]]:
+        """Members of each anchor posting list (all of them: the caller applies ``anchor_max_df``)."""
+        ...
+
+    def vector_neighbours(self, vector: np.ndarray, k: int) -> Sequence[tuple[str, PubDate | None, float]]:
+        """Up to ``k`` nearest stored articles as ``(id, date, cosine)``."""
+        ...
+
+
+class MemoryIndexState:
+    """In-memory :class:`IndexState` (tests, small runs, or tables loaded from the store); grows by ``add``."""
+
+    def __init__(self, config: CandidateConfig, vectors: VectorIndex | None = None) -> None:
+        self.config = config
+        self.buckets: dict[int, dict[str, PubDate | None]] = defaultdict(dict)
+        self.postings: dict[str, dict[str, PubDate | None]] = defaultdict(dict)
+        self.vectors = vectors or VectorIndex(config)
+        self.by_key: dict[int, tuple[str, PubDate | None]] = {}
+
+    def add(self, record: CandidateRecord) -> None:
+        """Append one article's keys, anchors and vector (what the store would INSERT)."""
+        for k in record.band_keys:
+            self.buckets[k][record.id] = record.date
+        for a in record.anchors:
+            self.postings[a][record.id] = record.date
+        key = vector_key(record.id)
+        self.by_key[key] = (record.id, record.date)
+        if record.vector is not None and np.any(record.vector):
+            self.vectors.add([key], np.asarray(record.vector, dtype=np.float32)[None, :])
+
+    def bucket_members(self, keys: Sequence[int]) -> Mapping[int, Sequence[Member]]:
+        return {k: list(self.buckets[k].items()) for k in keys if k in self.buckets}
+
+    def anchor_members(self, anchors: Iterable[str]) -> Mapping[str, Sequence[Member]]:
+        return {a: list(self.postings[a].items()) for a in anchors if a in self.postings}
+
+    def vector_neighbours(self, vector: np.ndarray, k: int) -> Sequence[tuple[str, PubDate | None, float]]:
+        keys, sims = self.vectors.search(np.asarray(vector, dtype=np.float32)[None, :], k)
+        out = []
+        for key, s in zip(keys[0], sims[0], strict=True):
+            hit = self.by_key.get(int(key))
+            if hit is not None and np.isfinite(s):
+                out.append((hit[0], hit[1], float(s)))
+        return out
+
+
+def candidates_for(new: CandidateRecord, state: IndexState, config: CandidateConfig) -> list[Candidate]:
+    """Candidates of one new article against persisted state, with the same rules as the batch path.
+
+    Document frequencies come from the stored postings (plus the new article), so a bucket or anchor
+    that has grown common since it was stored is skipped here too. The new article is not added.
+    """
+    dates: dict[str, PubDate | None] = {new.id: new.date}
+    found: dict[Pair, _Found] = {}
+
+    shared: Counter[str] = Counter()
+    for members in state.bucket_members(list(new.band_keys)).values():
+        others = [m for m in members if m[0] != new.id]
+        if len(others) + 1 > config.max_bucket:
+            continue
+        for other, d in others:
+            if within_window(new.date, d, config):
+                dates[other] = d
+                shared[other] += 1
+    for other, n in shared.items():
+        _add(found, _canon(new.id, other), "lsh", _lsh_score(n, config))
+
+    common: Counter[str] = Counter()
+    for members in state.anchor_members(sorted(new.anchors)).values():
+        others = [m for m in members if m[0] != new.id]
+        if len(others) + 1 > config.anchor_max_df:
+            continue
+        for other, d in others:
+            if within_window(new.date, d, config):
+                dates[other] = d
+                common[other] += 1
+    for other, n in common.items():
+        if n >= config.anchor_min_shared:
+            _add(found, _canon(new.id, other), "anchor", _anchor_score(n, config))
+
+    if new.vector is not None and np.any(new.vector):
+        for other, d, s in state.vector_neighbours(new.vector, config.vector_k + 1):
+            if other != new.id and s >= config.vector_min_sim and within_window(new.date, d, config):
+                dates[other] = d
+                _add(found, _canon(new.id, other), "vector", s)
+    return _finish(found, dates, config)
