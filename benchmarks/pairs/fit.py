@@ -1,7 +1,7 @@
 """Collect pair features on the labelled sets and fit the logistic link model of ClassifyConfig.
 
-    .venv/bin/python benchmarks/pairs/fit.py collect --out out/pairs/features.jsonl   # align + measure every pair
-    .venv/bin/python benchmarks/pairs/fit.py fit out/pairs/features.jsonl             # print weights for config.py
+    .venv/bin/python benchmarks/pairs/fit.py collect --out out/pairs/spans.jsonl   # align every pair, keep the spans
+    .venv/bin/python benchmarks/pairs/fit.py fit out/pairs/spans.jsonl             # features → weights for config.py
 
 Each dataset gets the same total weight in the fit, so the small news corpus counts as much as COUNTER.
 """
@@ -12,14 +12,17 @@ import argparse
 import json
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from newstrace.classify import PairFeatures
-from newstrace.config import RunConfig
-from newstrace.eval.pairs import LabelledPair, iter_labelled_pairs, judge
+from newstrace.align import align_pair
+from newstrace.classify import PairFeatures, pair_features
+from newstrace.config import IngestConfig, RunConfig
+from newstrace.eval.pairs import LabelledPair, iter_labelled_pairs
+from newstrace.ingest import iter_articles
+from newstrace.model import Article, Span
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
@@ -34,23 +37,60 @@ MODEL_FEATURES = (
     "source_coverage",
     "exact_share",
     "mean_score",
-    "order",
+    "ordered_coverage",
     "containment",
+    "word_containment",
+    "bigram_containment",
     "derived_novelty",
     "quote_share",
     "cross_language",
 )
 
 
-def _judge(pair: LabelledPair) -> dict[str, object]:
-    r = judge(pair, RunConfig())
-    feats = asdict(r.features)
-    return {"dataset": r.dataset, "id": r.id, "label": r.label, "is_derived": r.is_derived, "features": feats}
+def _align(pair: LabelledPair) -> dict[str, object]:
+    cfg = RunConfig()
+    d, s = _with_language(pair.derived, cfg), _with_language(pair.source, cfg)
+    spans = align_pair(d.text, s.text, cfg.align, derived_lang=d.language, source_lang=s.language)
+    return {
+        "dataset": pair.dataset,
+        "id": pair.id,
+        "label": pair.label,
+        "is_derived": pair.is_derived,
+        "languages": [d.language, s.language],
+        "spans": [[x.derived_start, x.derived_end, x.source_start, x.source_end, x.kind, x.score] for x in spans],
+    }
 
 
-def collect(out: Path, workers: int, only: list[str]) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
+def _with_language(a: Article, cfg: RunConfig) -> Article:
+    if a.language:
+        return a
+    try:
+        from newstrace.langid import detect_language
+
+        return replace(a, language=detect_language(a.text, cfg.langid)[0])
+    except ImportError:  # the langid stage is not in the tree yet: use the library it wraps
+        import py3langid
+
+        return replace(a, language=str(py3langid.classify(a.text[: cfg.langid.sample_chars])[0]))
+
+
+def _seed_pairs() -> list[LabelledPair]:
+    """The two seed articles: same event, two different wires, so never linked (both directions)."""
+    seeds = [a for a in iter_articles([SHARED / "seeds"], IngestConfig()) if isinstance(a, Article)]
+    seeds = [replace(a, language=a.language or "en") for a in seeds]
+    if len(seeds) != 2:
+        return []
+    a, b = seeds
+    return [
+        LabelledPair(f"{a.id}<-{b.id}", a, b, False, "independent", "seeds"),
+        LabelledPair(f"{b.id}<-{a.id}", b, a, False, "independent", "seeds"),
+    ]
+
+
+def _pairs(only: list[str]) -> list[LabelledPair]:
     pairs: list[LabelledPair] = []
+    if not only or "seeds" in only:
+        pairs.extend(_seed_pairs())
     for name, path in SETS.items():
         if only and name not in only:
             continue
@@ -58,21 +98,45 @@ def collect(out: Path, workers: int, only: list[str]) -> None:
             print(f"skip {name}: {path} missing", file=sys.stderr)
             continue
         pairs.extend(iter_labelled_pairs(path))
+    return pairs
+
+
+def collect(out: Path, workers: int, only: list[str]) -> None:
+    """Align every labelled pair once and store the spans (features are recomputed from them when fitting)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pairs = _pairs(only)
     with out.open("w", encoding="utf-8") as fh, ProcessPoolExecutor(workers) as pool:
-        for i, row in enumerate(pool.map(_judge, pairs, chunksize=4), 1):
+        for i, row in enumerate(pool.map(_align, pairs, chunksize=4), 1):
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
             if i % 25 == 0:
                 print(f"{i}/{len(pairs)}", file=sys.stderr)
 
 
-def load(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+def load_features(path: Path) -> list[tuple[dict[str, object], PairFeatures]]:
+    """Stored spans + the labelled pairs' texts → features with the current classify.pair_features."""
     rows = [json.loads(line) for line in path.open(encoding="utf-8")]
-    x = np.array([PairFeatures(**r["features"]).vector(MODEL_FEATURES) for r in rows])
-    y = np.array([1.0 if r["is_derived"] else 0.0 for r in rows])
-    sets = [r["dataset"] for r in rows]
+    pairs = {(p.dataset, p.id): p for p in _pairs(sorted({str(r["dataset"]) for r in rows}))}
+    out = []
+    for r in rows:
+        pair = pairs.get((r["dataset"], r["id"]))
+        if pair is None:
+            continue
+        lang_d, lang_s = r["languages"]
+        d, s = replace(pair.derived, language=lang_d), replace(pair.source, language=lang_s)
+        spans = [Span(int(a), int(b), int(c), int(e), k, float(sc)) for a, b, c, e, k, sc in r["spans"]]
+        out.append((r, pair_features(d, s, spans)))
+    return out
+
+
+def load(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], list[str]]:
+    rows = load_features(path)
+    x = np.array([f.vector(MODEL_FEATURES) for _, f in rows])
+    y = np.array([1.0 if r["is_derived"] else 0.0 for r, _ in rows])
+    sets = [str(r["dataset"]) for r, _ in rows]
     counts = {s: sets.count(s) for s in set(sets)}
     w = np.array([len(rows) / (len(counts) * counts[s]) for s in sets])
-    return x, y, w, sets
+    ids = [f"{r['dataset']}:{r['id']} ({r['label']})" for r, _ in rows]
+    return x, y, w, sets, ids
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 0.1, steps: int = 50) -> np.ndarray:
@@ -108,9 +172,11 @@ def report(name: str, y: np.ndarray, p: np.ndarray, threshold: float) -> str:
 
 
 def fit(path: Path, threshold: float) -> None:
-    x, y, w, sets = load(path)
+    x, y, w, sets, ids = load(path)
     beta = fit_logistic(x, y, w)
     p = scores(x, beta)
+    for i in np.flatnonzero((p >= threshold) != (y == 1)):
+        print(f"  wrong in-sample: {ids[i]} p={p[i]:.2f}")
     print("in-sample:")
     for s in sorted(set(sets)):
         m = np.array([t == s for t in sets])
@@ -137,7 +203,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("collect")
-    c.add_argument("--out", type=Path, default=ROOT / "out" / "pairs" / "features.jsonl")
+    c.add_argument("--out", type=Path, default=ROOT / "out" / "pairs" / "spans.jsonl")
     c.add_argument("--workers", type=int, default=2)
     c.add_argument("--only", nargs="*", default=[])
     f = sub.add_parser("fit")

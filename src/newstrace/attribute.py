@@ -16,7 +16,7 @@ from newstrace.changes import diff_facts
 from newstrace.classify import PairVerdict, span_coverage
 from newstrace.config import AttributeConfig, SignalConfig
 from newstrace.model import Article, ArticleSignals, Direction, Link, Signal, Span
-from newstrace.signals.agencies import canonical_agency, site_outlet
+from newstrace.signals import canonical_agency, detect_stale, is_generic_sentence, site_outlet
 
 log = logging.getLogger(__name__)
 
@@ -124,15 +124,12 @@ def _stale(
     """Published long after the source while speaking of the event as current ("this Thursday", "last night")."""
     if lag_days is None or lag_days < config.stale_after_days or source.date is None:
         return False
-    if derived_signals is not None:
-        if any(s.kind == "stale" for s in derived_signals.signals):
-            return True
-        if derived_signals.dateline is not None and derived_signals.dateline.time_phrase:
-            return True
-    from newstrace.signals import detect_stale  # the signals package is a sibling stage; imported where used
-
+    if derived_signals is not None and any(s.kind == "stale" for s in derived_signals.signals):
+        return True
+    # The source's date is the event's latest possible date: time words in the copy that point at its own
+    # publication week ("on Thursday") while the source is weeks older make the copy stale.
     cfg = signal_config or SignalConfig()
-    found: Signal | None = detect_stale(derived.text, derived.date, source.date.earliest, cfg)
+    found: Signal | None = detect_stale(derived.text, derived.date, source.date.earliest, cfg, derived.language)
     return found is not None
 
 
@@ -168,8 +165,6 @@ def build_link(
     credited = _credited(derived_signals)
     source_outlets = _outlets(source, source_signals)
     if is_generic is None:
-        from newstrace.signals import is_generic_sentence
-
         is_generic = is_generic_sentence
     return Link(
         derived=derived.id,

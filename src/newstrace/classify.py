@@ -38,7 +38,8 @@ class PairFeatures:
     paraphrase_share: float
     translation_share: float
     quote_share: float  # share of covered derived characters that are quoted speech
-    order: float  # weighted share of spans that keep the source order (longest increasing run)
+    order: float  # weighted share of spans that keep the source order (heaviest increasing chain); 0 without spans
+    ordered_coverage: float  # derived coverage counting only the spans of that chain
     length_ratio: float  # derived_chars / source_chars
     mean_score: float  # span score weighted by derived length
     longest_span: int  # derived characters of the longest span
@@ -47,6 +48,8 @@ class PairFeatures:
     derived_novelty: float  # share of the derived text's numbers and names the source lacks ("own facts")
     source_novelty: float  # share of the source's numbers and names the derived text lacks
     containment: float  # share of derived word trigrams found in the source (lexical reuse, span-independent)
+    word_containment: float  # the same for single words
+    bigram_containment: float  # and for word pairs
 
     def vector(self, names: Sequence[str]) -> list[float]:
         """The named features as floats (bools as 0/1), in the order given."""
@@ -106,42 +109,60 @@ def _intersect(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]) -> li
     return out
 
 
-def _order(spans: Sequence[Span]) -> float:
-    """Length-weighted share of spans on the heaviest run that is increasing on both sides (1 = same order)."""
-    if len(spans) < 2:
-        return 1.0
+def _ordered_chain(spans: Sequence[Span]) -> tuple[list[Span], float]:
+    """The heaviest chain of spans increasing on both sides, and its share of all span weight (1 = same order).
+
+    Copies, edits, rewrites and translations follow their source passage by passage; independent reports of one
+    event share a few facts in their own order, so their spans cross.
+    """
+    if not spans:
+        return [], 0.0
     ordered = sorted(spans, key=lambda s: (s.derived_start, s.source_start))
+    weights = [float(max(1, s.derived_end - s.derived_start)) for s in ordered]
     ranks = {v: i for i, v in enumerate(sorted({s.source_start for s in ordered}))}
     size = len(ranks)
-    tree = [0.0] * (size + 1)  # Fenwick tree of best run weight ending at a source rank
+    tree: list[tuple[float, int]] = [(0.0, -1)] * (size + 1)  # Fenwick tree: best (weight, last index) by rank
 
-    def best_before(i: int) -> float:
-        b = 0.0
+    def best_before(i: int) -> tuple[float, int]:
+        b = (0.0, -1)
         while i > 0:
             b = max(b, tree[i])
             i -= i & -i
         return b
 
-    def update(i: int, v: float) -> None:
+    def update(i: int, v: tuple[float, int]) -> None:
         i += 1
         while i <= size:
             tree[i] = max(tree[i], v)
             i += i & -i
 
-    total = 0.0
-    best = 0.0
-    for s in ordered:
-        w = float(max(1, s.derived_end - s.derived_start))
-        total += w
-        v = best_before(ranks[s.source_start]) + w
+    back = [-1] * len(ordered)
+    best = (0.0, -1)
+    for k, s in enumerate(ordered):
+        prev_w, prev_k = best_before(ranks[s.source_start])
+        back[k] = prev_k
+        v = (prev_w + weights[k], k)
         best = max(best, v)
         update(ranks[s.source_start], v)
-    return best / total if total else 1.0
+    chain: list[Span] = []
+    k = best[1]
+    while k >= 0:
+        chain.append(ordered[k])
+        k = back[k]
+    chain.reverse()
+    return chain, best[0] / sum(weights)
 
 
-def _trigrams(text: str) -> set[tuple[str, str, str]]:
-    words = [t.norm for t in tokenize(text)]
-    return set(zip(words, words[1:], words[2:], strict=False))
+def _containment(derived: str, source: str) -> tuple[float, float, float]:
+    """Share of the derived text's distinct word 1-, 2- and 3-grams that also occur in the source."""
+    dw = [t.norm for t in tokenize(derived)]
+    sw = [t.norm for t in tokenize(source)]
+    out: list[float] = []
+    for n in (1, 2, 3):
+        dg = set(zip(*(dw[i:] for i in range(n)), strict=False))
+        sg = set(zip(*(sw[i:] for i in range(n)), strict=False))
+        out.append(len(dg & sg) / len(dg) if dg else 0.0)
+    return out[0], out[1], out[2]
 
 
 def _fact_overlap(derived: str, source: str, cross: bool) -> tuple[int, float, float]:
@@ -196,11 +217,13 @@ def pair_features(derived: Article, source: Article, spans: Sequence[Span]) -> P
         by_kind[kind] = _count(dpre, ranges)
     kind_total = sum(by_kind.values()) or 1
     weights = [max(1, s.derived_end - s.derived_start) for s in spans]
+    chain, order = _ordered_chain(spans)
+    ordered = _count(dpre, _union([(s.derived_start, s.derived_end) for s in chain], len(dtext)))
     mean_score = sum(w * s.score for w, s in zip(weights, spans, strict=True)) / sum(weights) if spans else 0.0
     cross = bool(derived.language and source.language and derived.language != source.language)
     shared, d_nov, s_nov = _fact_overlap(dtext, stext, cross)
-    dgrams = _trigrams(dtext)
-    containment = len(dgrams & _trigrams(stext)) / len(dgrams) if dgrams and not cross else 0.0
+    # Across languages shared words are only names and numbers, which the fact features already count.
+    c1, c2, c3 = (0.0, 0.0, 0.0) if cross else _containment(dtext, stext)
     return PairFeatures(
         derived_chars=dchars,
         source_chars=schars,
@@ -213,7 +236,8 @@ def pair_features(derived: Article, source: Article, spans: Sequence[Span]) -> P
         paraphrase_share=by_kind["paraphrase"] / kind_total,
         translation_share=by_kind["translation"] / kind_total,
         quote_share=quoted_covered / covered if covered else 0.0,
-        order=_order(spans),
+        order=order,
+        ordered_coverage=ordered / dchars if dchars else 0.0,
         length_ratio=dchars / schars if schars else 0.0,
         mean_score=mean_score,
         longest_span=max((s.derived_end - s.derived_start for s in spans), default=0),
@@ -221,7 +245,9 @@ def pair_features(derived: Article, source: Article, spans: Sequence[Span]) -> P
         shared_facts=shared,
         derived_novelty=d_nov,
         source_novelty=s_nov,
-        containment=containment,
+        containment=c3,
+        word_containment=c1,
+        bigram_containment=c2,
     )
 
 
