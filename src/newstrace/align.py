@@ -260,10 +260,10 @@ def _passage_cosine(d: AlignText, s: AlignText, p: _Passage, idf: dict[str, floa
     return dot / (na * nb)
 
 
-def _passages(d: AlignText, s: AlignText, seeds: _Seeds, config: AlignConfig, lexical: bool) -> list[_Passage]:
-    """Seed, cluster and validate passages."""
-    score = np.zeros((d.n, s.n), dtype=np.float32)
-    mask = np.zeros((d.n, s.n), dtype=bool)
+def _seed_list(seeds: _Seeds, config: AlignConfig, lexical: bool, nd: int, ns: int) -> list[tuple[int, int, float]]:
+    """Sentence pairs that pass the lexical or the semantic test, with their similarity."""
+    score = np.zeros((nd, ns), dtype=np.float32)
+    mask = np.zeros((nd, ns), dtype=bool)
     if lexical:
         lex = (seeds.cosine > config.seed_cosine) & (seeds.dice > config.seed_dice)
         lex &= seeds.shared >= config.seed_min_shared
@@ -273,19 +273,90 @@ def _passages(d: AlignText, s: AlignText, seeds: _Seeds, config: AlignConfig, le
         sem = seeds.semantic > config.seed_semantic
         mask |= sem
         score = np.maximum(score, np.where(sem, seeds.semantic, 0))
+    # A sentence that matches its true counterpart also matches look-alike neighbours (menus, lists, boilerplate);
+    # keeping only seeds close to the best of both their row and column stops passages overshooting into them.
+    score = np.where(mask, score, 0)
+    if score.size:
+        ratio = config.seed_best_ratio
+        row_best = score.max(axis=1, keepdims=True)
+        col_best = score.max(axis=0, keepdims=True)
+        mask &= (score >= ratio * row_best) & (score >= ratio * col_best)
+        # A sentence repeated all over the other text ("Click here.") says nothing about where the passage is.
+        limit = config.max_seeds_per_sentence
+        mask &= (mask.sum(axis=1, keepdims=True) <= limit) & (mask.sum(axis=0, keepdims=True) <= limit)
     ii, jj = np.nonzero(mask)
-    found = [(int(i), int(j), float(score[i, j])) for i, j in zip(ii, jj, strict=True)]
+    return [(int(i), int(j), float(score[i, j])) for i, j in zip(ii, jj, strict=True)]
+
+
+def _pair_similarity(seeds: _Seeds, i: int, j: int, lexical: bool) -> float:
+    """Similarity of one sentence pair: the better of tf-idf cosine (unless across languages) and semantic cosine."""
+    best = float(seeds.cosine[i, j]) if lexical else 0.0
+    if seeds.semantic is not None:
+        best = max(best, float(seeds.semantic[i, j]))
+    return best
+
+
+def _extend(p: _Passage, seeds: _Seeds, config: AlignConfig, lexical: bool, nd: int, ns: int) -> None:
+    """Grow a passage one sentence pair at a time at both ends while the neighbouring pair is still similar."""
+    while p.d0 > 0 and p.s0 > 0 and _pair_similarity(seeds, p.d0 - 1, p.s0 - 1, lexical) >= config.extend_similarity:
+        p.d0 -= 1
+        p.s0 -= 1
+    while (
+        p.d1 + 1 < nd
+        and p.s1 + 1 < ns
+        and _pair_similarity(seeds, p.d1 + 1, p.s1 + 1, lexical) >= config.extend_similarity
+    ):
+        p.d1 += 1
+        p.s1 += 1
+
+
+def _passages(
+    d: AlignText, s: AlignText, found: list[tuple[int, int, float]], seeds: _Seeds, config: AlignConfig, lexical: bool
+) -> list[_Passage]:
+    """Cluster seeds into passages, extend their edges and score them."""
     out: list[_Passage] = []
     for group in _cluster(found, config.max_gap, config.max_gap):
-        p = _Passage(
-            min(x[0] for x in group),
-            max(x[0] for x in group),
-            min(x[1] for x in group),
-            max(x[1] for x in group),
-            group,
-        )
+        rows, cols = [x[0] for x in group], [x[1] for x in group]
+        p = _Passage(min(rows), max(rows), min(cols), max(cols), group)
+        _extend(p, seeds, config, lexical, d.n, s.n)
         p.score = _validate(d, s, p, seeds, lexical)
         out.append(p)
+    return out
+
+
+def _summaries(d: AlignText, s: AlignText, seeds: _Seeds, config: AlignConfig, lexical: bool) -> list[_Passage]:
+    """Runs of derived sentences that each loosely match a source sentence, spread over a far longer source stretch.
+
+    A summary sentence condenses several source sentences, so it rarely passes the strict seed test; a run of
+    derived sentences whose best matches are all moderately similar and scattered over the source is the signal.
+    """
+    if d.n == 0 or s.n == 0:
+        return []
+    sim = seeds.cosine if lexical else np.zeros((d.n, s.n), dtype=np.float32)
+    if seeds.semantic is not None:
+        sim = np.maximum(sim, seeds.semantic - config.summary_semantic_offset)
+    best = sim.max(axis=1)
+    match = sim.argmax(axis=1)
+    supported = [i for i in range(d.n) if best[i] >= config.summary_seed]
+    out: list[_Passage] = []
+    source_chars = int(s.ends[-1] - s.starts[0])
+    for run in _split([(i, int(match[i]), float(best[i])) for i in supported], 0, 2) if supported else []:
+        if len(run) < config.summary_min_sentences:
+            continue
+        d0, d1 = run[0][0], run[-1][0]
+        mean = float(best[d0 : d1 + 1].mean())
+        if mean < config.summary_similarity:
+            continue
+        # The source stretch is where most matches fall: matches beyond the summary gap are outliers.
+        main = max(_split(run, 1, config.summary_gap), key=len)
+        s0, s1 = min(x[1] for x in main), max(x[1] for x in main)
+        derived_len = int(d.ends[d1] - d.starts[d0])
+        source_len = int(s.ends[s1] - s.starts[s0])
+        if derived_len < config.summary_min_chars or source_len < config.summary_ratio * derived_len:
+            continue
+        if source_len >= config.summary_source_share * source_chars:
+            s0, s1 = 0, s.n - 1
+        out.append(_Passage(d0, d1, s0, s1, run, score=mean, summary=True))
     return out
 
 
@@ -311,16 +382,29 @@ def _resolve(passages: list[_Passage], d: AlignText, s: AlignText, config: Align
         sa, sb = _chars(s, p.s0, p.s1)
         if db - da < config.min_passage_chars or sb - sa < config.min_passage_chars:
             continue
-        if p.score < config.min_passage_similarity:
+        if not p.summary and p.score < config.min_passage_similarity:
             continue
         kept.append(p)
-    kept.sort(key=lambda p: -sum(x[2] for x in p.seeds))
+    # A derived passage that closely matches one source passage is a copy or an edit, not a summary, even when
+    # its neighbours loosely match sentences all over the source.
+    strong = [p for p in kept if not p.summary and p.score >= config.summary_max_regular]
+    kept = [p for p in kept if not (p.summary and _explained(p, strong, d))]
+    kept.sort(key=lambda p: (not p.summary, -sum(x[2] for x in p.seeds)))
     chosen: list[_Passage] = []
     for p in kept:
         if any(p.d0 <= q.d1 and q.d0 <= p.d1 for q in chosen):
             continue
         chosen.append(p)
     return chosen
+
+
+def _explained(summary: _Passage, regular: list[_Passage], d: AlignText) -> bool:
+    """True when regular passages cover at least half of a summary candidate's derived characters."""
+    a, b = _chars(d, summary.d0, summary.d1)
+    covered = sum(
+        max(0, min(b, int(d.ends[q.d1])) - max(a, int(d.starts[q.d0]))) for q in regular if q.d0 <= summary.d1
+    )
+    return covered * 2 >= b - a
 
 
 def _kind(
@@ -350,7 +434,12 @@ def align_texts(d: AlignText, s: AlignText, config: AlignConfig, *, translated: 
         sem[short_d, :] = 0
         sem[:, short_s] = 0
         seeds.semantic = sem
-    passages = _resolve(_passages(d, s, seeds, config, lexical=not translated), d, s, config)
+    lexical = not translated
+    found = _seed_list(seeds, config, lexical, d.n, s.n)
+    candidates = _passages(d, s, found, seeds, config, lexical)
+    if config.summary:
+        candidates += _summaries(d, s, seeds, config, lexical)
+    passages = _resolve(candidates, d, s, config)
     spans: list[Span] = []
     for p in passages:
         da, db = _chars(d, p.d0, p.d1)

@@ -238,8 +238,8 @@ def run_pan13(
         todo = [t for t in todo if not t[1].exists()]
         embed_config = EmbedConfig(threads=1)
         tasks = [(c, config, embed_config) for c in _chunks(todo, 16)]
-        _map(_embed_docs, tasks, workers)
-        log.info("embedded %d documents in %.1f s", len(todo), time.monotonic() - started)
+        written = sum(_map(_embed_docs, tasks, workers))
+        log.info("embedded %d documents in %.1f s", written, time.monotonic() - started)
 
     by_susp: dict[str, list[str]] = defaultdict(list)
     for s, r in pairs:

