@@ -78,6 +78,11 @@ class AlignConfig:
     # Semantic seed: cosine of multilingual sentence embeddings. Lower catches looser paraphrases and
     # machine translations; raising it avoids linking sentences that only share a topic.
     semantic: bool = True
+    # A seed is kept only when its similarity is at least this share of the best seed of both its sentences;
+    # lower keeps one-to-many matches (summaries), higher stops passages spreading into look-alike sentences.
+    seed_best_ratio: float = 0.8
+    # A sentence with more seeds than this (it recurs all over the other text) seeds nothing.
+    max_seeds_per_sentence: int = 3
     seed_semantic: float = 0.72
     # Sentences with fewer characters than this make no semantic seed (short lines embed vaguely).
     semantic_min_chars: int = 40
@@ -87,6 +92,9 @@ class AlignConfig:
     # Passages shorter than this (characters, on either side) are dropped as chance matches.
     min_passage_chars: int = 150
     # A passage pair is kept only when its whole-passage tf-idf cosine or mean seed similarity reaches this.
+    # A passage grows by one sentence pair at either end while that pair's similarity (lexical or semantic)
+    # reaches this; lower recovers more loosely reworded edges, at the risk of swallowing neighbours.
+    extend_similarity: float = 0.5
     min_passage_similarity: float = 0.4
     # Summary mode: when a derived passage is this many times shorter than the source stretch its
     # seeds spread over, source seeds are merged with ``summary_gap`` (sentences), and when they
@@ -94,9 +102,22 @@ class AlignConfig:
     summary_ratio: float = 3.0
     summary_gap: int = 30
     summary_source_share: float = 0.5
+    summary: bool = True
     # Span kinds: token sequences equal after folding → exact; token-level similarity at least this → near.
     near_ratio: float = 0.8
 
+    # A derived sentence supports a summary when its best source match reaches ``summary_seed``; a summary is
+    # a run of at least ``summary_min_sentences`` such sentences whose mean best match reaches
+    # ``summary_similarity``. Semantic similarity counts after subtracting ``summary_semantic_offset``
+    # (embeddings of same-topic sentences are close). Lower values find looser summaries and more false ones.
+    summary_seed: float = 0.25
+    summary_min_sentences: int = 3
+    summary_min_chars: int = 300
+    summary_similarity: float = 0.35
+    summary_semantic_offset: float = 0.3
+    # A summary candidate is dropped where a regular passage at least this similar overlaps it (a copy whose
+    # neighbours happen to match loosely); lower protects copies better but loses summaries that quote.
+    summary_max_regular: float = 0.8
 
 @dataclass(frozen=True, slots=True)
 class SignalConfig:
