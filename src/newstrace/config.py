@@ -75,37 +75,34 @@ class AlignConfig:
     seed_dice: float = 0.33
     # Fewer shared content words than this never make a lexical seed (short sentences match by chance).
     seed_min_shared: int = 3
-    # Semantic seed: cosine of multilingual sentence embeddings. Lower catches looser paraphrases and
-    # machine translations; raising it avoids linking sentences that only share a topic.
-    semantic: bool = True
     # A seed is kept only when its similarity is at least this share of the best seed of both its sentences;
     # lower keeps one-to-many matches (summaries), higher stops passages spreading into look-alike sentences.
     seed_best_ratio: float = 0.8
     # A sentence with more seeds than this (it recurs all over the other text) seeds nothing.
     max_seeds_per_sentence: int = 3
+    # Semantic seed: cosine of multilingual sentence embeddings. Lower catches looser paraphrases and
+    # machine translations; raising it avoids linking sentences that only share a topic.
+    semantic: bool = True
     seed_semantic: float = 0.72
     # Sentences with fewer characters than this make no semantic seed (short lines embed vaguely).
     semantic_min_chars: int = 40
     # Seeds closer than this many sentences (on both sides) join one passage; larger merges pieces of one
     # reused passage (better granularity) but can bridge two separate ones.
     max_gap: int = 4
-    # Passages shorter than this (characters, on either side) are dropped as chance matches.
-    min_passage_chars: int = 150
-    # A passage pair is kept only when its whole-passage tf-idf cosine or mean seed similarity reaches this.
     # A passage grows by one sentence pair at either end while that pair's similarity (lexical or semantic)
     # reaches this; lower recovers more loosely reworded edges, at the risk of swallowing neighbours.
     extend_similarity: float = 0.5
+    # Passages shorter than this (characters, on either side) are dropped as chance matches.
+    min_passage_chars: int = 150
+    # A passage pair is kept only when its whole-passage tf-idf cosine or mean seed similarity reaches this.
     min_passage_similarity: float = 0.4
     # Summary mode: when a derived passage is this many times shorter than the source stretch its
     # seeds spread over, source seeds are merged with ``summary_gap`` (sentences), and when they
     # cover at least ``summary_source_share`` of the source, the span covers the whole source.
+    summary: bool = True
     summary_ratio: float = 3.0
     summary_gap: int = 30
     summary_source_share: float = 0.5
-    summary: bool = True
-    # Span kinds: token sequences equal after folding → exact; token-level similarity at least this → near.
-    near_ratio: float = 0.8
-
     # A derived sentence supports a summary when its best source match reaches ``summary_seed``; a summary is
     # a run of at least ``summary_min_sentences`` such sentences whose mean best match reaches
     # ``summary_similarity``. Semantic similarity counts after subtracting ``summary_semantic_offset``
@@ -118,6 +115,9 @@ class AlignConfig:
     # A summary candidate is dropped where a regular passage at least this similar overlaps it (a copy whose
     # neighbours happen to match loosely); lower protects copies better but loses summaries that quote.
     summary_max_regular: float = 0.8
+    # Span kinds: token sequences equal after folding → exact; token-level similarity at least this → near.
+    near_ratio: float = 0.8
+
 
 @dataclass(frozen=True, slots=True)
 class SignalConfig:
