@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
@@ -21,6 +22,8 @@ from newstrace.model import Article, Relation, Span
 from newstrace.normalise import tokenize
 
 log = logging.getLogger(__name__)
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,7 @@ class PairFeatures:
     longest_span: int  # derived characters of the longest span
     spans: int
     shared_facts: int  # numbers and names present in both texts
+    shared_numbers: int  # numbers present in both texts, years left out
     derived_novelty: float  # share of the derived text's numbers and names the source lacks ("own facts")
     source_novelty: float  # share of the source's numbers and names the derived text lacks
     containment: float  # share of derived word trigrams found in the source (lexical reuse, span-independent)
@@ -165,8 +169,8 @@ def _containment(derived: str, source: str) -> tuple[float, float, float]:
     return out[0], out[1], out[2]
 
 
-def _fact_overlap(derived: str, source: str, cross: bool) -> tuple[int, float, float]:
-    """Shared numbers+names, and the share of each side's numbers+names missing from the other."""
+def _fact_overlap(derived: str, source: str, cross: bool) -> tuple[int, int, float, float]:
+    """Shared numbers+names, shared numbers, and the share of each side's numbers+names missing from the other."""
     cfg = AttributeConfig()
     dfacts = {(f.kind, f.key) for f in extract_facts(derived) if f.kind != "quote"}
     sfacts = {(f.kind, f.key) for f in extract_facts(source) if f.kind != "quote"}
@@ -189,7 +193,9 @@ def _fact_overlap(derived: str, source: str, cross: bool) -> tuple[int, float, f
         s_in = d_in
     d_nov = 1.0 - d_in / len(dfacts) if dfacts else 0.0
     s_nov = 1.0 - s_in / len(sfacts) if sfacts else 0.0
-    return d_in, d_nov, s_nov
+    # Years are shared by any two articles of the same season; they say nothing about the event.
+    shared_numbers = sum(1 for k in dnums & snums if not _YEAR.fullmatch(k))
+    return d_in, shared_numbers, d_nov, s_nov
 
 
 def span_coverage(derived_text: str, source_text: str, spans: Sequence[Span]) -> tuple[float, float]:
@@ -221,7 +227,7 @@ def pair_features(derived: Article, source: Article, spans: Sequence[Span]) -> P
     ordered = _count(dpre, _union([(s.derived_start, s.derived_end) for s in chain], len(dtext)))
     mean_score = sum(w * s.score for w, s in zip(weights, spans, strict=True)) / sum(weights) if spans else 0.0
     cross = bool(derived.language and source.language and derived.language != source.language)
-    shared, d_nov, s_nov = _fact_overlap(dtext, stext, cross)
+    shared, shared_numbers, d_nov, s_nov = _fact_overlap(dtext, stext, cross)
     # Across languages shared words are only names and numbers, which the fact features already count.
     c1, c2, c3 = (0.0, 0.0, 0.0) if cross else _containment(dtext, stext)
     return PairFeatures(
@@ -243,6 +249,7 @@ def pair_features(derived: Article, source: Article, spans: Sequence[Span]) -> P
         longest_span=max((s.derived_end - s.derived_start for s in spans), default=0),
         spans=len(spans),
         shared_facts=shared,
+        shared_numbers=shared_numbers,
         derived_novelty=d_nov,
         source_novelty=s_nov,
         containment=c3,
@@ -268,11 +275,7 @@ def relation_type(f: PairFeatures, config: ClassifyConfig) -> tuple[Relation, st
         and f.source_coverage >= config.verbatim_min_coverage
     ):
         return "verbatim", f"{f.exact_share:.0%} of the reuse is exact"
-    if (
-        f.length_ratio <= config.summary_max_length_ratio
-        and f.source_coverage <= config.summary_max_source_coverage
-        and literal < config.light_edit_min_literal
-    ):
+    if f.length_ratio <= config.summary_max_length_ratio and literal < config.light_edit_min_literal:
         return "summary", f"{f.length_ratio:.0%} of the source's length, reworded"
     if literal >= config.light_edit_min_literal:
         if f.exact_share >= config.verbatim_min_exact and f.derived_coverage >= config.verbatim_min_coverage:
@@ -296,8 +299,9 @@ def classify_pair(features: PairFeatures, config: ClassifyConfig | None = None) 
     if p >= config.link_threshold:
         relation, why = relation_type(f, config)
         return PairVerdict(relation, p, False, f"{relation}: {why} ({summary})")
-    same_event = f.shared_facts >= config.independent_min_shared_facts and (
-        f.spans > 0 or f.derived_coverage > 0 or f.containment > 0
+    same_event = (
+        f.shared_numbers >= config.independent_min_shared_numbers
+        and f.shared_facts >= config.independent_min_shared_facts
     )
     if same_event:
         return PairVerdict(None, p, True, f"same event, own reporting ({summary})")

@@ -176,32 +176,6 @@ class CandidateConfig:
 class ClassifyConfig:
     """Relation typing and the link / no-link decision."""
 
-    # Only this many leading characters are examined (plus the last ``tail_chars`` for closing credits), so one
-    # huge record costs bounded time. News articles are far shorter.
-    max_chars: int = 200_000
-    tail_chars: int = 2_000
-    # A regex that runs longer than this on one text is abandoned (logged) instead of stalling the run.
-    regex_timeout_s: float = 2.0
-    # A line made only of agency names counts as a credit up to this length; bylines up to the second length.
-    credit_line_max_chars: int = 80
-    byline_max_chars: int = 140
-    # Lines counted from the end that make a credit line a "closing" credit.
-    credit_tail_lines: int = 3
-    # Machine translation: the page is reported only when its combined evidence reaches this score (0-1).
-    # Lower finds more translated pages and flags more clean ones.
-    mt_min_score: float = 0.5
-    # Generic filler (0-1 genericness): a closing paragraph is reported when the mean of its sentences reaches
-    # ``filler_paragraph_score``; a lone sentence elsewhere needs ``filler_sentence_score`` and a stock phrase.
-    # Lower finds more padding and flags more plain background sentences.
-    filler_paragraph_score: float = 0.5
-    filler_sentence_score: float = 0.75
-    # Spun text: the page is reported when its combined evidence reaches this score.
-    spun_min_score: float = 0.5
-    # Stale: the event lies at least this many days before publication.
-    stale_min_days: int = 7
-    # Scraper leftovers below this weight are not reported.
-    scraper_min_score: float = 0.5
-
     # Logistic link model: p = sigmoid(intercept + sum(weight * feature)), features from classify.PairFeatures.
     # Provisional hand-set weights; refitted by benchmarks/pairs/fit.py (see benchmarks/pairs/RESULTS.md).
     intercept: float = -6.0
@@ -215,8 +189,10 @@ class ClassifyConfig:
     link_threshold: float = 0.5
     # Texts with fewer non-space characters than this are never linked (nothing to judge).
     min_chars: int = 40
-    # Not linked but sharing at least this many numbers/names (and some aligned text) = independent same-event coverage.
-    independent_min_shared_facts: int = 3
+    # Not linked but sharing at least this many numbers (years aside) and numbers+names = independent coverage of the
+    # same event (joins a story without a link). Lower merges unrelated articles of one town or topic into stories.
+    independent_min_shared_numbers: int = 2
+    independent_min_shared_facts: int = 2
     # Relation typing. Translation when at least this share of the reuse is translation spans (or languages differ).
     translation_min_share: float = 0.5
     # Verbatim: at least this share of the reuse exact, and this coverage of the derived (and source) text.
@@ -224,9 +200,8 @@ class ClassifyConfig:
     verbatim_min_coverage: float = 0.8
     # Light edit: at least this share exact or near (else paraphrase).
     light_edit_min_literal: float = 0.6
-    # Summary: the derived text is at most this share of the source's length, covering at most this much of it.
+    # Summary: reworded, and the derived text is at most this share of the source's length (non-space characters).
     summary_max_length_ratio: float = 0.6
-    summary_max_source_coverage: float = 0.7
 
 
 @dataclass(frozen=True, slots=True)
