@@ -18,6 +18,12 @@ class IngestConfig:
     max_file_bytes: int = 64 * 1024 * 1024
     # Records whose text (after stripping) is shorter than this are skipped as "empty text".
     min_chars: int = 1
+    # HTML pages (files or WARC payloads) larger than this are skipped: real article pages are well under
+    # 5 MB; bigger ones are mostly inline media and make main-text extraction slow.
+    max_html_bytes: int = 8 * 1024 * 1024
+    # Pages whose extracted main text is shorter than this are skipped as "no article text": what is left
+    # of a page without an article is a menu or a cookie notice, not something worth tracing.
+    min_page_chars: int = 25
 
 
 @dataclass(frozen=True, slots=True)
