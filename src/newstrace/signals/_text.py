@@ -48,7 +48,8 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def upper_ratio(text: str) -> float:
-    """Share of letters that are upper case (1.0 for an all-caps text, 0.0 when there are no letters)."""
+def upper_ratio(text: str, sample: int = 20_000) -> float:
+    """Share of letters that are upper case in the first ``sample`` characters (1.0 for all caps, 0.0 if no letters)."""
+    text = text[:sample]
     letters = len(_LETTER.findall(text))
     return len(_UPPER.findall(text)) / letters if letters else 0.0

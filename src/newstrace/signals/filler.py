@@ -114,6 +114,7 @@ _NUMBER_WORDS = regex.compile(
     r"tausende|duas|quatro|centenas|milhares|milhões)\b"
 )
 _DIGIT = regex.compile(r"\d")
+_QUOTE_MARKS = frozenset("“”\"«»„")
 _QUOTE = regex.compile(r"[“\"«„»]\s*\S+(?:\s+\S+){2,}?[^“\"«„»]*[”\"»“]")
 _WORD = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’\-]*")
 # Capitalised words that are not facts of a story even mid-sentence.
@@ -135,16 +136,20 @@ def _proper_nouns(sentence: str, lang: str | None) -> list[str]:
     return out
 
 
-def _genericness(sentence: str, lang: str | None, topic: frozenset[str]) -> tuple[float, list[str]]:
-    """Score 0-1 and the stock phrases found; ``topic`` names (frequent across the article) count as weak facts."""
+def _genericness(sentence: str, lang: str | None, topic: frozenset[str],
+                 need: float = 0.0) -> tuple[float, list[str]]:
+    """Score 0-1 and the stock phrases found; ``topic`` names (frequent across the article) count as weak facts.
+
+    When even two stock phrases could not lift the score to ``need``, the phrase search is skipped (returns 0).
+    """
     words = _WORD.findall(sentence)
     if len(words) < 4:
         return 0.0, []  # headings, credits and fragments are not filler
-    stock = [m.group() for m in _STOCK.finditer(sentence)]
-    numbers = len(_DIGIT.findall(sentence)) > 0
-    quotes = _QUOTE.search(sentence) is not None
+    numbers = _DIGIT.search(sentence) is not None
+    head = sentence.lstrip()[:1]
+    # A quotation, or a sentence of one cut by the splitter (opening or closing mark only), is a fact: someone said it.
+    quotes = _QUOTE.search(sentence) is not None or head in _QUOTE_MARKS or sentence.rstrip()[-1:] in _QUOTE_MARKS
     score = 0.0 if (numbers or quotes) else 0.4
-    score += 0.35 * min(len(stock), 2)
     abstract = len(_ABSTRACT.findall(sentence))
     score += min(0.25, 1.2 * abstract / len(words))
     score -= 0.35 * numbers + 0.35 * quotes
@@ -153,6 +158,10 @@ def _genericness(sentence: str, lang: str | None, topic: frozenset[str]) -> tupl
     for name in _proper_nouns(sentence, lang):
         penalty += 0.05 if name in topic else 0.15
     score -= min(penalty, 0.45)
+    if score + 0.7 < need:
+        return 0.0, []
+    stock = [m.group() for m in _STOCK.finditer(sentence)]
+    score += 0.35 * min(len(stock), 2)
     return max(0.0, min(1.0, score)), stock
 
 
@@ -197,7 +206,7 @@ def detect_filler(text: str, lang: str | None, config: SignalConfig) -> list[Sig
         if closing is not None and out and (ps, pe) == closing:
             continue
         for s, e in sentences(text, ps, pe):
-            sc, stock = _genericness(text[s:e], lang, topic)
+            sc, stock = _genericness(text[s:e], lang, topic, config.filler_sentence_score)
             if sc >= config.filler_sentence_score and stock:
                 out.append(Signal("generic_filler", s, e, round(sc, 3),
                                   "sentence states no number, quote or new name; stock phrases: "

@@ -30,6 +30,12 @@ _TODAY_WEEKDAY = regex.compile(
     r"samstag|sonntag|segunda-feira|terça-feira|quarta-feira|quinta-feira|sexta-feira)\b"
 )
 _NEAR_CHARS = 40
+# Only words that point at "now" make an old date current: "this Thursday, September 28" is, "on Monday, May 19" is
+# an ordinary dated reference.
+_DEICTIC = regex.compile(
+    r"(?i)(?:this|este|esta|ce|cette|diesen|dieser|diesem|nesta|neste|today|hoy|aujourd|heute|hoje|yesterday|ayer|"
+    r"gestern|ontem|tonight|last\s+night|anoche)\b"
+)
 _ADJACENT = regex.compile(r"[\s,(]*")  # what may separate a time word from the date it names
 
 
@@ -116,7 +122,8 @@ def _own_contradictions(text: str, pub: dt.date, rel: list[TimeRef], config: Sig
             # A time word right before (or overlapping) this date names the same day: "this Thursday, September 28".
             while j < len(rel) and rel[j].end < d.start - _NEAR_CHARS:
                 j += 1
-            near = [r for r in rel[j : j + 3] if r.start <= d.start and _adjacent(text, r.end, d.start)]
+            near = [r for r in rel[j : j + 3]
+                    if r.start <= d.start and _adjacent(text, r.end, d.start) and _DEICTIC.match(r.phrase)]
             if not near or d.date is None:
                 continue
             lag = (pub - d.date).days
