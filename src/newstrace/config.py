@@ -129,6 +129,32 @@ class AlignConfig:
 class SignalConfig:
     """Single-article signals: credits, dateline, machine translation, filler, spun, stale, scraper marks."""
 
+    # Only this many leading characters are examined (plus the last ``tail_chars`` for closing credits), so one
+    # huge record costs bounded time. News articles are far shorter.
+    max_chars: int = 200_000
+    tail_chars: int = 2_000
+    # A regex that runs longer than this on one text is abandoned (logged) instead of stalling the run.
+    regex_timeout_s: float = 2.0
+    # A line made only of agency names counts as a credit up to this length; bylines up to the second length.
+    credit_line_max_chars: int = 80
+    byline_max_chars: int = 140
+    # Lines counted from the end that make a credit line a "closing" credit.
+    credit_tail_lines: int = 3
+    # Machine translation: the page is reported only when its combined evidence reaches this score (0-1).
+    # Lower finds more translated pages and flags more clean ones.
+    mt_min_score: float = 0.5
+    # Generic filler (0-1 genericness): a closing paragraph is reported when the mean of its sentences reaches
+    # ``filler_paragraph_score``; a lone sentence elsewhere needs ``filler_sentence_score`` and a stock phrase.
+    # Lower finds more padding and flags more plain background sentences.
+    filler_paragraph_score: float = 0.5
+    filler_sentence_score: float = 0.85
+    # Spun text: the page is reported when its combined evidence reaches this score.
+    spun_min_score: float = 0.5
+    # Stale: the event lies at least this many days before publication.
+    stale_min_days: int = 7
+    # Scraper leftovers below this weight are not reported.
+    scraper_min_score: float = 0.5
+
 
 @dataclass(frozen=True, slots=True)
 class CandidateConfig:
