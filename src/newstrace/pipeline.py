@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from newstrace import align, anchors, attribute, candidates, classify, fingerprint, graph, langid, normalise, signals
+from newstrace import align, anchors, attribute, candidates, classify, fingerprint, graph, langid, signals
 from newstrace.config import RunConfig
 from newstrace.embed import embed_texts, to_storage
 from newstrace.model import Article, ArticleSignals, Link, SiteProfile, Story
@@ -35,15 +35,16 @@ def with_language(article: Article, config: RunConfig) -> tuple[Article, float]:
 def enrich_articles(articles: Sequence[Article], config: RunConfig) -> list[ArticleFeatures]:
     """Per-record step: language, sentences, signals, sentence vectors, MinHash, anchors (one batch)."""
     prepared = [with_language(a, config) for a in articles]
-    segs = [normalise.segment_sentences(a.id, a.text, config.normalise) for a, _ in prepared]
+    # Sentence units are the aligner's own, so stored vectors line up with what align_pair segments.
+    bounds = [align.split_sentences(a.text[: config.align.max_chars], config.align) for a, _ in prepared]
     # One embedding call for the whole batch: the encoder is much faster on big batches.
-    flat = [s.text for ss in segs for s in ss]
+    flat = [a.text[s:e] for (a, _), bb in zip(prepared, bounds, strict=True) for s, e in bb]
     vecs = embed_texts(flat, config.embed)
     out: list[ArticleFeatures] = []
     pos = 0
-    for (article, conf), ss in zip(prepared, segs, strict=True):
-        sv = vecs[pos : pos + len(ss)]
-        pos += len(ss)
+    for (article, conf), bb in zip(prepared, bounds, strict=True):
+        sv = vecs[pos : pos + len(bb)]
+        pos += len(bb)
         signature = fingerprint.minhash_signature(article.text, config.candidates)
         out.append(
             ArticleFeatures(
@@ -51,13 +52,15 @@ def enrich_articles(articles: Sequence[Article], config: RunConfig) -> list[Arti
                 content_hash=content_hash(article),
                 language=article.language or "und",
                 lang_confidence=conf,
-                seg_starts=np.array([s.start for s in ss], dtype=np.int32),
-                seg_ends=np.array([s.end for s in ss], dtype=np.int32),
+                seg_starts=np.array([s for s, _ in bb], dtype=np.int32),
+                seg_ends=np.array([e for _, e in bb], dtype=np.int32),
                 sent_vectors=to_storage(sv),
-                doc_vector=to_storage(candidates.document_vector(sv)),
+                doc_vector=to_storage(candidates.document_vector(sv, config.candidates)),
                 signature=signature,
                 band_keys=tuple(fingerprint.band_keys(signature, config.candidates)),
-                anchors=anchors.extract_anchors(article.text, article.language),
+                anchors=anchors.extract_anchors(
+                    article.text, article.language, config.candidates.anchor_max_per_article
+                ),
                 signals=signals.detect_signals(article, config.signals),
             )
         )
@@ -65,28 +68,42 @@ def enrich_articles(articles: Sequence[Article], config: RunConfig) -> list[Arti
 
 
 def candidate_record(article: Article, feats: ArticleFeatures) -> candidates.CandidateRecord:
+    """What candidate generation needs of one article (no text)."""
     return candidates.CandidateRecord(
         id=article.id,
         date=article.date,
-        signature=feats.signature,
         band_keys=feats.band_keys,
         anchors=feats.anchors,
-        doc_vector=np.asarray(feats.doc_vector, dtype=np.float32),
+        vector=np.asarray(feats.doc_vector, dtype=np.float32),
     )
 
 
 def sentence_vectors(feats: ArticleFeatures) -> align.SentenceVectors:
     return align.SentenceVectors(
-        starts=tuple(int(x) for x in feats.seg_starts),
-        ends=tuple(int(x) for x in feats.seg_ends),
-        vectors=np.asarray(feats.sent_vectors, dtype=np.float32),
+        starts=np.asarray(feats.seg_starts, dtype=np.int64),
+        ends=np.asarray(feats.seg_ends, dtype=np.int64),
+        matrix=np.asarray(feats.sent_vectors, dtype=np.float32),
     )
 
 
 def judge_pair(
-    derived: Article, source: Article, dfeat: ArticleFeatures, sfeat: ArticleFeatures, config: RunConfig
+    derived: Article,
+    source: Article,
+    dfeat: ArticleFeatures,
+    sfeat: ArticleFeatures,
+    config: RunConfig,
+    *,
+    undirected: bool = False,
 ) -> PairVerdictRow:
-    """Per-pair step: align the two texts, then classify the alignment (link or not, which relation)."""
+    """Per-pair step: align the two texts, then classify the alignment (link or not, which relation).
+
+    ``undirected`` pairs (dates cannot order them) are first oriented from textual evidence, because
+    the relation (a summary, say) depends on which side is the copy.
+    """
+    if undirected:
+        derived_id, _, _ = attribute.orient(derived, source, (), dfeat.signals, sfeat.signals, config.attribute)
+        if derived_id != derived.id:
+            derived, source, dfeat, sfeat = source, derived, sfeat, dfeat
     d = replace(derived, language=dfeat.language)
     s = replace(source, language=sfeat.language)
     spans = align.align_pair(

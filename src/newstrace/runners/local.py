@@ -134,10 +134,11 @@ def find_candidates(
     return cands, arts, feats
 
 
-def _judge_many(
-    args: list[tuple[Article, Article, ArticleFeatures, ArticleFeatures, RunConfig]],
-) -> list[PairVerdictRow]:
-    return [judge_pair(*a) for a in args]
+PairWork = tuple[Article, Article, ArticleFeatures, ArticleFeatures, RunConfig, bool]
+
+
+def _judge_many(args: list[PairWork]) -> list[PairVerdictRow]:
+    return [judge_pair(d, s, df, sf, cfg, undirected=u) for d, s, df, sf, cfg, u in args]
 
 
 def judge_candidates(
@@ -150,7 +151,9 @@ def judge_candidates(
     progress: ProgressFn,
 ) -> None:
     """Stage 4: align and classify each candidate pair; verdicts (links and non-links) are stored."""
-    work = [(arts[c.derived], arts[c.source], feats[c.derived], feats[c.source], config) for c in cands]
+    work: list[PairWork] = [
+        (arts[c.derived], arts[c.source], feats[c.derived], feats[c.source], config, c.undirected) for c in cands
+    ]
     progress("align", 0, len(work))
     if not work:
         return
@@ -275,7 +278,10 @@ def check_article(
             c for c in candidates.generate_candidates(records, config.candidates) if article.id in (c.derived, c.source)
         ]
         verdicts = [
-            judge_pair(arts[c.derived], arts[c.source], feats[c.derived], feats[c.source], config) for c in mine
+            judge_pair(
+                arts[c.derived], arts[c.source], feats[c.derived], feats[c.source], config, undirected=c.undirected
+            )
+            for c in mine
         ]
         others = [v for v in store.iter_pairs() if article.id not in (v.derived, v.source)]
         sigs = {i: f.signals for i, f in feats.items()}
