@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newstrace.config import LangIdConfig
+from newstrace.config import IngestConfig, LangIdConfig
+from newstrace.ingest import iter_articles
 from newstrace.langid import detect_language
+from newstrace.model import Article
 
 CFG = LangIdConfig()
 
@@ -69,3 +74,34 @@ def test_any_text_gives_a_code_and_a_probability(text: str) -> None:
     code, conf = detect_language(text, CFG)
     assert code == "und" or (len(code) == 2 and code.islower())
     assert 0.0 <= conf <= 1.0
+
+
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+
+
+def test_seeds_are_english() -> None:
+    seeds = SHARED / "seeds"
+    if not seeds.is_dir():
+        pytest.skip(f"shared seeds not found at {seeds}")
+    arts = [r for r in iter_articles([seeds], IngestConfig()) if isinstance(r, Article)]
+    assert len(arts) == 2
+    assert [detect_language(a.text, CFG)[0] for a in arts] == ["en", "en"]
+
+
+def test_shared_corpora_languages() -> None:
+    crossling = SHARED / "data" / "crossling" / "pairs.jsonl"
+    counter = SHARED / "data" / "counter" / "pairs.jsonl"
+    if not (crossling.is_file() and counter.is_file()):
+        pytest.skip("shared crossling/counter data not found under ../shared/data")
+    right = total = 0
+    for line in crossling.read_text(encoding="utf-8").splitlines()[:120]:
+        d = json.loads(line)
+        for text, lang in ((d["text_a"], d["lang_a"]), (d["text_b"], d["lang_b"])):
+            total += 1
+            right += detect_language(text, CFG)[0] == lang
+    for line in counter.read_text(encoding="utf-8").splitlines()[:60]:
+        d = json.loads(line)
+        for side in ("source", "derived"):
+            total += 1
+            right += detect_language(d[side]["body"], CFG)[0] == "ur"
+    assert right / total >= 0.98, (right, total)

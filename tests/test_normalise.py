@@ -117,13 +117,13 @@ def test_seed_sentence_split() -> None:
     assert len(sents(text)) == 2
 
 
-def test_linear_time_on_2mb() -> None:
+def test_linear_time_on_1mb() -> None:
     unit = "Mr. Smith said the U.S. grew 2.4 percent. Then he left!\nA new line e.g. here… and more. "
-    text = unit * (2_000_000 // len(unit))
+    text = unit * (1_000_000 // len(unit))
     t0 = time.perf_counter()
     segs = segment_sentences("a", text, CFG)
-    assert time.perf_counter() - t0 < 20  # ~0.4 s on an idle core; generous for loaded CI machines
-    assert len(segs) == 3 * (2_000_000 // len(unit))
+    assert time.perf_counter() - t0 < 20  # ~0.2 s on an idle core; generous for loaded CI machines
+    assert len(segs) == 3 * (1_000_000 // len(unit))
 
 
 @pytest.mark.slow

@@ -226,6 +226,15 @@ def test_csv_rows(tmp_path: Path) -> None:
     assert [s.reason for s in skipped(res)] == ["invalid UTF-8 at line 4", "missing 'id'", "empty text"]
 
 
+@pytest.mark.parametrize("delimiter", [";", "\t", "|"])
+def test_csv_other_delimiters(tmp_path: Path, delimiter: str) -> None:
+    p = tmp_path / "t.csv"
+    rows = [["id", "text", "date"], ["1", "Prix: 3,5 millions, dit-il.", "2023-09-28"], ["2", "Zwei.", ""]]
+    p.write_text("\n".join(delimiter.join(r) for r in rows) + "\n", encoding="utf-8")
+    ok = articles(list(table.read(p, CFG)))
+    assert [(a.id, a.text) for a in ok] == [("1", "Prix: 3,5 millions, dit-il."), ("2", "Zwei.")]
+
+
 def test_csv_binary(tmp_path: Path) -> None:
     p = tmp_path / "b.csv"
     p.write_bytes(b"id,text\n\x00\x01\x02")

@@ -21,6 +21,9 @@ from newstrace.model import Article, PubDate, SkippedRecord
         ("2024-02", PubDate(dt.date(2024, 2, 1), dt.date(2024, 2, 29), "month")),
         ("2023-12", PubDate(dt.date(2023, 12, 1), dt.date(2023, 12, 31), "month")),
         ("2021", PubDate(dt.date(2021, 1, 1), dt.date(2021, 12, 31), "year")),
+        ("20230928", PubDate.day(dt.date(2023, 9, 28))),
+        ("2023-09-28 10:00:00 UTC", PubDate.day(dt.date(2023, 9, 28))),
+        ("Thu, 28 Sep 2023 10:00:00 GMT", PubDate.day(dt.date(2023, 9, 28))),
         (dt.date(2020, 5, 1), PubDate.day(dt.date(2020, 5, 1))),
         (dt.datetime(2020, 5, 1, 12), PubDate.day(dt.date(2020, 5, 1))),
     ],
@@ -29,7 +32,10 @@ def test_parse_date_forms(raw: object, expected: PubDate) -> None:
     assert parse_date(raw) == (expected, None)
 
 
-@pytest.mark.parametrize("raw", ["2024-13-45", "2024-13", "yesterday", "28/09/2023", "0000"])
+@pytest.mark.parametrize(
+    "raw",
+    ["2024-13-45", "2024-13", "yesterday", "28/09/2023", "0000", "2023-02-30 10:00", "Thu, 31 Feb 2023 10:00 GMT"],
+)
 def test_impossible_dates_warn(raw: str) -> None:
     date, warning = parse_date(raw)
     assert date is None
@@ -133,6 +139,15 @@ def test_record_lone_surrogates_replaced_one_for_one() -> None:
     assert isinstance(art, Article)
     assert art.text == "ab\ufffdcd"
     assert art.text.encode("utf-8")
+
+
+def test_deep_metadata_does_not_exhaust_the_stack() -> None:
+    deep: object = "leaf"
+    for _ in range(5000):
+        deep = [deep]
+    art = record_to_result({"id": "a", "text": "t", "deep": deep}, "o", IngestConfig())
+    assert isinstance(art, Article)
+    assert "<nested too deep>" in str(art.metadata["deep"])
 
 
 def test_record_text_cut_with_warning() -> None:

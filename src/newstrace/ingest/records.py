@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import math
 import re
 from collections.abc import Mapping
@@ -16,6 +17,10 @@ KNOWN_FIELDS = frozenset({"id", "text", "date", "url", "site", "title", "languag
 
 _YEAR_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _YEAR = re.compile(r"(\d{4})")
+_ISO_DAY_PREFIX = re.compile(r"\d{4}-\d{2}-\d{2}[T ]")
+_RFC2822 = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\b")
+# Nested metadata deeper than this is kept as a placeholder: deep JSON must not exhaust the stack.
+_MAX_DEPTH = 32
 # Lone surrogates come from JSON escapes such as "\ud800"; they cannot be written as UTF-8 later, so they
 # are replaced one-for-one (offsets stay valid).
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -41,6 +46,18 @@ def parse_date(value: object) -> tuple[PubDate | None, str | None]:
         return PubDate.day(dt.datetime.fromisoformat(raw.replace("z", "Z")).date()), None
     except ValueError:
         pass
+    if _ISO_DAY_PREFIX.match(raw):
+        # "2023-09-28 10:00:00 UTC" and similar: the ISO date part is unambiguous even if the rest is not.
+        try:
+            return PubDate.day(dt.date.fromisoformat(raw[:10])), None
+        except ValueError:
+            return None, warning
+    if _RFC2822.match(raw):
+        # RSS feeds and HTTP headers: "Thu, 28 Sep 2023 10:00:00 GMT".
+        try:
+            return PubDate.day(email.utils.parsedate_to_datetime(raw).date()), None
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None, warning
     m = _YEAR_MONTH.fullmatch(raw)
     if m:
         year, month = int(m.group(1)), int(m.group(2))
@@ -109,16 +126,20 @@ def clean_str(value: object) -> str | None:
     return s or None
 
 
-def json_safe(value: object) -> object:
+def json_safe(value: object, depth: int = 0) -> object:
     """``value`` as plain JSON types so metadata can always be stored; other objects become strings."""
-    if value is None or isinstance(value, bool | int | str):
-        return _SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
     if isinstance(value, float):
         return value if math.isfinite(value) else None
+    if depth >= _MAX_DEPTH and isinstance(value, Mapping | list | tuple):
+        return "<nested too deep>"
     if isinstance(value, Mapping):
-        return {str(k): json_safe(v) for k, v in value.items()}
+        return {_SURROGATE.sub("\ufffd", str(k)): json_safe(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
+        return [json_safe(v, depth + 1) for v in value]
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, bytes):

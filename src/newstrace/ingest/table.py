@@ -17,6 +17,8 @@ from newstrace.model import IngestResult, SkippedRecord
 # so one bad row can be skipped without losing the rest of the file.
 _ESCAPED_BYTE = re.compile(r"[\udc80-\udcff]")
 _PARQUET_BATCH_ROWS = 1024
+# Spreadsheet exports in many locales use ";" (the decimal comma takes ","); tab and pipe also occur.
+_DELIMITERS = (",", ";", "\t", "|")
 
 
 def read(path: Path, config: IngestConfig) -> Iterator[IngestResult]:
@@ -50,7 +52,7 @@ def _read_csv(path: Path, config: IngestConfig) -> Iterator[IngestResult]:
             return
         raw.seek(0)
         fh = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
-        reader = csv.reader(fh)
+        reader = csv.reader(fh, delimiter=_delimiter(head))
         try:
             header = next(reader, None)
         except csv.Error as exc:
@@ -81,6 +83,16 @@ def _read_csv(path: Path, config: IngestConfig) -> Iterator[IngestResult]:
             if len(row) > len(columns):
                 record["_extra_cells"] = row[len(columns) :]
             yield record_to_result(record, where, config)
+
+
+def _delimiter(head: bytes) -> str:
+    """The header's delimiter: the first of , ; tab | that yields both an ``id`` and a ``text`` column."""
+    first = head.split(b"\n", 1)[0].decode("utf-8", errors="replace").lstrip("\ufeff")
+    for delimiter in _DELIMITERS:
+        names = {_column(c.strip().strip('"')) for c in first.split(delimiter)}
+        if {"id", "text"} <= names:
+            return delimiter
+    return ","
 
 
 def _read_parquet(path: Path, config: IngestConfig) -> Iterator[IngestResult]:
