@@ -528,6 +528,10 @@ def create_app(
                 return RedirectResponse(target, status_code=303)
         return page("search.html.j2", title=f"Search: {q}", q=q, hits=hits)
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)  # browsers ask for it; an empty answer keeps their consoles quiet
+
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def docs_page() -> HTMLResponse:
         return page("docs.html.j2", title="API", spec=app.openapi(), allow_token=api_token is not None)
