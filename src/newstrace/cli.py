@@ -234,6 +234,25 @@ def serve(
     run(go)
 
 
+@app.command()
+def doctor(
+    store: Annotated[Path | None, typer.Option("--store", help="Also check this store's integrity.")] = None,
+) -> None:
+    """Check the environment (versions, offline model, optional tools) and a store, and say what to do."""
+    from newstrace.doctor import run_checks
+
+    checks = run(lambda: run_checks(store))
+    t = Table(title="newstrace doctor", show_header=True)
+    for col in ("check", "status", "detail", "what to do"):
+        t.add_column(col, overflow="fold")
+    colour = {"ok": "green", "warn": "yellow", "fail": "red"}
+    for c in checks:
+        t.add_row(c.name, f"[{colour[c.status]}]{c.status}[/]", c.detail, c.hint)
+    out.print(t)
+    if any(c.status == "fail" for c in checks):
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Console entry point."""
     try:

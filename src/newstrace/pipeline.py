@@ -42,14 +42,15 @@ def enrich_articles(articles: Sequence[Article], config: RunConfig) -> list[Arti
     vecs = embed_texts(flat, config.embed)
     out: list[ArticleFeatures] = []
     pos = 0
-    for (article, conf), bb in zip(prepared, bounds, strict=True):
+    for original, (article, conf), bb in zip(articles, prepared, bounds, strict=True):
         sv = vecs[pos : pos + len(bb)]
         pos += len(bb)
         signature = fingerprint.minhash_signature(article.text, config.candidates)
         out.append(
             ArticleFeatures(
                 article_id=article.id,
-                content_hash=content_hash(article),
+                # Hash of the article as stored (before language detection): the store compares them.
+                content_hash=content_hash(original),
                 language=article.language or "und",
                 lang_confidence=conf,
                 seg_starts=np.array([s for s, _ in bb], dtype=np.int32),
