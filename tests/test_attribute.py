@@ -127,14 +127,32 @@ def _mk(derived: str, source: str, spans: tuple[Span, ...], score: float = 0.9) 
 
 
 def test_select_sources_keeps_an_ancestor_that_explains_its_own_part() -> None:
-    # C copies paragraph 1 from B (a copy of A) and paragraph 2 straight from A.
+    # C copies paragraph 1 from B (an edited copy of A, with B's edits) and paragraph 2 straight from A.
     c_b = _mk("C", "B", (Span(0, 500, 0, 500, "exact"),))
-    c_a = _mk("C", "A", (Span(0, 500, 0, 500, "exact"), Span(600, 1100, 600, 1100, "exact")))
-    b_a = _mk("B", "A", (Span(0, 500, 0, 500, "exact"),))
+    c_a = _mk("C", "A", (Span(0, 500, 0, 500, "near", 0.9), Span(600, 1100, 600, 1100, "exact")))
+    b_a = _mk("B", "A", (Span(0, 500, 0, 500, "near", 0.9),))
     assert {k.source for k in select_sources("C", [c_b, c_a, b_a])} == {"A", "B"}
-    # Without the second paragraph, A explains nothing B does not: only B stays.
-    c_a_small = _mk("C", "A", (Span(0, 500, 0, 500, "exact"),))
-    assert [k.source for k in select_sources("C", [c_b, c_a_small, b_a])] == ["B"]
+    # If B's paragraph 1 is word for word A's, nothing shows C used B: A alone.
+    c_a_exact = _mk("C", "A", (Span(0, 500, 0, 500, "exact"), Span(600, 1100, 600, 1100, "exact")))
+    assert [k.source for k in select_sources("C", [c_b, c_a_exact, b_a])] == ["A"]
+    # Without the second paragraph neither explains anything the other does not: the closer wording decides.
+    c_a_near = _mk("C", "A", (Span(0, 500, 0, 500, "near", 0.9),))
+    assert [k.source for k in select_sources("C", [c_b, c_a_near, b_a])] == ["B"]
+    # Equally close: B only repeats A, so the original A is kept.
+    c_a_same = _mk("C", "A", (Span(0, 500, 0, 500, "exact"),))
+    assert [k.source for k in select_sources("C", [c_b, c_a_same, b_a])] == ["A"]
+    # B explains text A does not (C copied B's additions): B is the source even if A looks as close.
+    c_b_more = _mk("C", "B", (Span(0, 1100, 0, 1100, "near", 0.9),))
+    assert [k.source for k in select_sources("C", [c_b_more, c_a_same, b_a])] == ["B"]
+
+
+def test_select_sources_prefers_the_wire_over_its_verbatim_copy(corpus: dict[str, Article]) -> None:
+    links = [
+        _link(corpus, "harbor-fire-light", "harbor-fire-verbatim"),
+        _link(corpus, "harbor-fire-light", "harbor-fire-wire"),
+        _link(corpus, "harbor-fire-verbatim", "harbor-fire-wire", "verbatim"),
+    ]
+    assert [k.source for k in select_sources("harbor-fire-light", links)] == ["harbor-fire-wire"]
 
 
 def test_select_sources_keeps_unrelated_sources() -> None:

@@ -231,11 +231,21 @@ def _minus(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]) -> int:
     return left
 
 
+def _closeness(link: Link) -> float:
+    """Length-weighted mean span similarity: a copy of a copy is closer to its direct source than to the original."""
+    weights = [max(1, sp.derived_end - sp.derived_start) for sp in link.spans]
+    if not weights:
+        return 0.0
+    return sum(w * sp.score for w, sp in zip(weights, link.spans, strict=True)) / sum(weights)
+
+
 def select_sources(derived_id: str, links: Sequence[Link], config: AttributeConfig | None = None) -> list[Link]:
     """The direct sources of ``derived_id`` among ``links`` (all links of the run, so chains are visible).
 
-    When C copies B which copies A, C also resembles A. Then B stays C's source and A is dropped, unless C has
-    enough text that only A explains (then A is a second, direct source).
+    When C resembles both B and B's ancestor A, only one of them is C's direct source unless each explains enough of
+    C that the other does not, or A explains more and C still follows B's wording (then both are). B wins when it
+    explains text A does not, or, when neither does, when C is closer to B's wording (C copied B's edits); otherwise
+    A wins (B merely repeats A, e.g. a syndicated copy).
     """
     config = config or AttributeConfig()
     mine = [k for k in links if k.derived == derived_id and k.source != derived_id]
@@ -246,23 +256,25 @@ def select_sources(derived_id: str, links: Sequence[Link], config: AttributeConf
         parents[k.derived].add(k.source)
     ancestors = {k.source: _ancestors(parents, k.source) for k in mine}
     ranges = {k.source: _derived_ranges(k) for k in mine}
-    kept: list[Link] = []
-    for link in mine:
-        a = link.source
-        covered = _length(ranges[a])
-        dropped = False
-        for other in mine:
-            b = other.source
-            if b == a or a not in ancestors[b] or b in ancestors[a]:
-                continue
-            unique = _minus(ranges[a], ranges[b])
-            if unique < config.min_unique_source_chars or unique < config.min_unique_source_share * covered:
-                log.debug("%s: %s explained by intermediary %s; dropped as direct source", derived_id, a, b)
-                dropped = True
-                break
-        if not dropped:
-            kept.append(link)
-    return kept
+    by_source = {k.source: k for k in mine}
+
+    def significant(only: int, total: int) -> bool:
+        return only >= config.min_unique_source_chars and only >= config.min_unique_source_share * total
+
+    dropped: set[str] = set()
+    for b, link_b in by_source.items():
+        for a, link_a in by_source.items():
+            if a == b or a not in ancestors[b] or b in ancestors[a]:
+                continue  # only an ancestor A of another source B competes with it
+            only_a = significant(_minus(ranges[a], ranges[b]), _length(ranges[a]))
+            only_b = significant(_minus(ranges[b], ranges[a]), _length(ranges[b]))
+            b_closer = _closeness(link_b) >= _closeness(link_a) + config.closer_source_margin
+            if (only_a and only_b) or (only_a and b_closer):
+                continue  # each is a direct source of part of C
+            loser = a if only_b or (not only_a and b_closer) else b
+            log.debug("%s: %s and its ancestor chain overlap; %s dropped as direct source", derived_id, b, loser)
+            dropped.add(loser)
+    return [k for k in mine if k.source not in dropped]
 
 
 def resolve_origins(links: Sequence[Link]) -> list[Link]:

@@ -248,6 +248,9 @@ class AttributeConfig:
     min_unique_source_chars: int = 200
     # ... and at least this share of the derived characters that A explains.
     min_unique_source_share: float = 0.25
+    # When neither explains text the other does not, B is the direct source only if the derived text's spans are
+    # this much more similar (mean span score) to B than to A; otherwise the earlier A is kept.
+    closer_source_margin: float = 0.01
     # Without usable dates, the text whose characters are covered by the pair's spans this much more than the other's
     # is taken as derived (a copy is contained in its source more than the reverse). Lower guesses more often.
     containment_margin: float = 0.15
