@@ -27,9 +27,14 @@ def data() -> ModuleType:
     return load_report_data()
 
 
-@pytest.fixture
-def hand_store_path(tmp_path: Path, data: ModuleType) -> Path:
-    return data.hand_store(tmp_path / "hand.duckdb")  # type: ignore[no-any-return]
+@pytest.fixture(scope="session")
+def hand_store_path(tmp_path_factory: pytest.TempPathFactory, data: ModuleType) -> Path:
+    """Built once per session (tests only read it); the same file for tests/report and tests/web."""
+    path = tmp_path_factory.getbasetemp() / "hand-store" / "hand.duckdb"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data.hand_store(path)
+    return path
 
 
 @pytest.fixture(scope="session")

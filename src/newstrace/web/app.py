@@ -13,8 +13,9 @@ import ipaddress
 import logging
 import secrets
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, Protocol
@@ -143,6 +144,97 @@ class _RWLock:
                 self._cond.notify_all()
 
 
+class _StoreAccess:
+    """Read-only stores per request, kept warm between requests, and an exclusive slot for the storing step.
+
+    Opening a DuckDB file costs ~0.1 s, but opening it again while another connection to it is open in the process
+    is nearly free. So one read-only connection is held while requests keep coming and closed after ``keep_open_s``
+    idle seconds, which lets other processes (a ``trace`` run) write to the store between bursts.
+    """
+
+    def __init__(self, path: Path, keep_open_s: float) -> None:
+        self.path = path
+        self.keep_open_s = keep_open_s
+        self._lock = _RWLock()
+        self._mutex = threading.Lock()
+        self._anchor: Store | None = None
+        self._last_used = 0.0
+        self._timer: threading.Timer | None = None
+
+    def _open(self) -> Store:
+        try:
+            return Store(self.path, read_only=True)
+        except StoreError as exc:
+            raise HTTPException(503, f"store unavailable: {exc}") from exc
+
+    @contextmanager
+    def read(self) -> Iterator[Store]:
+        """A read-only store for one request."""
+        with self._lock.read():
+            with self._mutex:
+                if self._anchor is None and self.keep_open_s > 0:
+                    self._anchor = self._open()
+            store = self._open()
+            try:
+                yield store
+            finally:
+                store.close()
+                self._touch()
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        """A slot among the readers, for work that opens the store itself read-only."""
+        with self._lock.read():
+            yield
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """The store to oneself (no connection of this process open), for the storing step of a check."""
+        with self._lock.write():
+            self._close_anchor()
+            yield
+
+    def _touch(self) -> None:
+        with self._mutex:
+            self._last_used = time.monotonic()
+            if self._timer is None and self._anchor is not None:
+                self._timer = threading.Timer(self.keep_open_s, self._expire)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def _expire(self) -> None:
+        with self._mutex:
+            self._timer = None
+            idle = time.monotonic() - self._last_used
+        if idle < self.keep_open_s:
+            self._touch_later(self.keep_open_s - idle)
+            return
+        with self._lock.write():
+            self._close_anchor()
+
+    def _touch_later(self, delay: float) -> None:
+        with self._mutex:
+            if self._timer is None:
+                self._timer = threading.Timer(max(delay, 0.05), self._expire)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def _close_anchor(self) -> None:
+        with self._mutex:
+            if self._anchor is not None:
+                self._anchor.close()
+                self._anchor = None
+
+    def close(self) -> None:
+        """Close the kept connection and stop the idle timer (app shutdown)."""
+        with self._mutex:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+        with self._lock.write():
+            self._close_anchor()
+
+
 class CheckRequest(BaseModel):
     """One article to look up against the store (the fields of an input record)."""
 
@@ -216,7 +308,13 @@ def create_app(
     rcfg = report_config or ReportConfig()
     run_cfg = run_config or RunConfig()
     check = check_fn or _default_check
-    lock = _RWLock()
+    access = _StoreAccess(store_path, cfg.keep_open_s)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        access.close()
+
     env = make_env(TEMPLATES)
     linker = WebLinker()
     # Per-process secret for the check form: a page from another site cannot read it, so it cannot make a
@@ -230,19 +328,10 @@ def create_app(
         docs_url=None,  # the stock Swagger page loads scripts from a CDN; /docs is rendered here instead
         redoc_url=None,
         max_body_size=cfg.max_body_bytes,
+        lifespan=lifespan,
     )
 
-    @contextmanager
-    def reading() -> Iterator[Store]:
-        with lock.read():
-            try:
-                store = Store(store_path, read_only=True)
-            except StoreError as exc:
-                raise HTTPException(503, f"store unavailable: {exc}") from exc
-            try:
-                yield store
-            finally:
-                store.close()
+    reading = access.read
 
     def page(name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
         html = env.get_template(name).render(linker=linker, allow_writes=allow_writes, **ctx)
@@ -296,9 +385,9 @@ def create_app(
     def run_check(article: Article, persist: bool) -> CheckResultLike:
         try:
             if persist:
-                with lock.write():
+                with access.exclusive():
                     return check(store_path, article, run_cfg, persist=True)
-            with lock.read():
+            with access.shared():
                 return check(store_path, article, run_cfg, persist=False)
         except StoreError as exc:
             raise HTTPException(503, f"store unavailable: {exc}") from exc
