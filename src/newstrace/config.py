@@ -295,6 +295,9 @@ class WebConfig:
     max_page_size: int = 500
     # Search results returned per query.
     search_limit: int = 50
+    # A read-only connection is kept open this many seconds after the last request, so pages do not pay DuckDB's
+    # ~0.1 s open each time; while it is open no other process can write the store. 0 opens per request.
+    keep_open_s: float = 5.0
 
 
 @dataclass(frozen=True, slots=True)
