@@ -77,6 +77,15 @@ def test_txt_bad_files(tmp_path: Path, data: bytes, reason: str) -> None:
     assert (rec.id, rec.reason) == ("bad", reason)
 
 
+def test_txt_larger_than_any_text_reads_only_the_start(tmp_path: Path) -> None:
+    p = tmp_path / "big.txt"
+    p.write_bytes("€uro ".encode() * 3000 + b"\xff" * 100)  # invalid bytes beyond what the cut could keep
+    [art] = list(text.read(p, IngestConfig(max_chars=1000)))
+    assert isinstance(art, Article)
+    assert len(art.text) <= 1000 and art.text.startswith("€uro €uro")
+    assert art.warnings == (f"text cut at {len(art.text)} characters",)
+
+
 def test_txt_bom_and_utf16(tmp_path: Path) -> None:
     p = tmp_path / "bom.txt"
     p.write_bytes(b"\xef\xbb\xbfHello.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import email.utils
 import math
@@ -197,17 +198,22 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 
-def decode_text(data: bytes) -> tuple[str | None, str | None]:
-    """``(text, skip_reason)`` for the bytes of a text file: UTF-8 (or UTF-16 with a BOM), never binary."""
-    for bom, encoding in _BOMS:
+def decode_text(data: bytes, *, partial: bool = False) -> tuple[str | None, str | None]:
+    """``(text, skip_reason)`` for the bytes of a text file: UTF-8 (or UTF-16 with a BOM), never binary.
+
+    ``partial``: ``data`` is only the beginning of the file, so a character cut at its end is dropped.
+    """
+    encoding, skip = "utf-8", 0
+    for bom, bom_encoding in _BOMS:
         if data.startswith(bom):
-            try:
-                return data[len(bom) :].decode(encoding), None
-            except UnicodeDecodeError as exc:
-                return None, f"invalid {encoding.upper()} at byte {exc.start + len(bom)}"
-    if b"\x00" in data:
-        return None, "binary content"
+            encoding, skip = bom_encoding, len(bom)
+            break
+    else:
+        if b"\x00" in data:
+            return None, "binary content"
     try:
-        return data.decode("utf-8"), None
+        decoder = codecs.getincrementaldecoder(encoding)()
+        return decoder.decode(data[skip:], final=not partial), None
     except UnicodeDecodeError as exc:
-        return None, f"invalid UTF-8 at byte {exc.start}"
+        name = "UTF-8" if encoding == "utf-8" else encoding.upper()
+        return None, f"invalid {name} at byte {exc.start + skip}"

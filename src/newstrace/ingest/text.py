@@ -27,21 +27,22 @@ def read(path: Path, config: IngestConfig) -> Iterator[IngestResult]:
     """The article in one text file, or one skipped record saying why not."""
     origin = str(path)
     rid = path.stem
+    # A character takes at most 4 bytes, so nothing past this many bytes can survive the max_chars cut:
+    # a huge file costs no more than a text at the limit.
+    limit = config.max_chars * 4 + 64
     try:
-        size = path.stat().st_size
-        if size > config.max_file_bytes:
-            yield SkippedRecord(rid, f"file too large ({size} bytes > {config.max_file_bytes})", origin)
-            return
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
     except OSError as exc:
         yield SkippedRecord(rid, f"cannot read file: {exc.strerror or exc}", origin)
         return
-    yield from parse(rid, data, origin, config)
+    partial = len(data) > limit
+    yield from parse(rid, data[:limit] if partial else data, origin, config, partial=partial)
 
 
-def parse(rid: str, data: bytes, origin: str, config: IngestConfig) -> Iterator[IngestResult]:
-    """The article in the bytes of one text file."""
-    raw, reason = decode_text(data)
+def parse(rid: str, data: bytes, origin: str, config: IngestConfig, *, partial: bool = False) -> Iterator[IngestResult]:
+    """The article in the bytes of one text file (``partial``: only its beginning was read)."""
+    raw, reason = decode_text(data, partial=partial)
     if raw is None:
         yield SkippedRecord(rid, reason or "unreadable", origin)
         return
