@@ -204,6 +204,12 @@ def test_json_array(tmp_path: Path) -> None:
     assert skipped(res)[0].reason == "item 1 is not a JSON object (str)"
 
 
+def test_json_holding_json_lines(tmp_path: Path) -> None:
+    p = tmp_path / "lines.json"
+    p.write_bytes(jsonl_bytes({"id": "a", "text": "A."}, {"id": "b", "text": "B."}))
+    assert [a.id for a in articles(list(jsonl.read(p, CFG)))] == ["a", "b"]
+
+
 def test_json_invalid(tmp_path: Path) -> None:
     p = tmp_path / "bad.json"
     p.write_text('[{"id": "a", "text": "A."},')

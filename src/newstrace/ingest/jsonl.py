@@ -113,6 +113,13 @@ def _read_array(path: Path, config: IngestConfig) -> Iterator[IngestResult]:
         return
     try:
         obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data" and text.lstrip().startswith("{"):
+            # One object per line saved as ".json": read it as the JSON Lines it is.
+            yield from _read_lines(path, config, gz=False)
+        else:
+            yield SkippedRecord(origin, f"invalid JSON: {_msg(exc)}", origin)
+        return
     except (ValueError, RecursionError) as exc:
         yield SkippedRecord(origin, f"invalid JSON: {_msg(exc)}", origin)
         return
