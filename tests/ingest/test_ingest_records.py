@@ -150,6 +150,11 @@ def test_deep_metadata_does_not_exhaust_the_stack() -> None:
     assert "<nested too deep>" in str(art.metadata["deep"])
 
 
+def test_record_text_blank_up_to_the_cut_is_empty() -> None:
+    res = record_to_result({"id": "a", "text": " " * 100 + "late words"}, "o", IngestConfig(max_chars=50))
+    assert isinstance(res, SkippedRecord) and res.reason == "empty text within the first 50 characters"
+
+
 def test_record_text_cut_with_warning() -> None:
     art = record_to_result({"id": "a", "text": "word " * 100}, "o", IngestConfig(max_chars=52))
     assert isinstance(art, Article)

@@ -104,6 +104,8 @@ def prepare_text(text: str, config: IngestConfig) -> tuple[str | None, str | Non
         warnings.append("invalid surrogate characters replaced")
     if len(text) > config.max_chars:
         text = cut_text(text, config.max_chars)
+        if len(text.strip()) < config.min_chars:
+            return None, f"empty text within the first {config.max_chars} characters", ()
         warnings.append(f"text cut at {len(text)} characters")
     return text, None, tuple(warnings)
 
