@@ -62,6 +62,10 @@ def check_invariants(text: str, segs: list[Segment]) -> None:
         ),
         ("یہ پہلا جملہ ہے۔ کیا یہ دوسرا ہے؟تیسرا", ["یہ پہلا جملہ ہے۔", "کیا یہ دوسرا ہے؟", "تیسرا"]),
         ("这是第一句。这是第二句！第三句？好", ["这是第一句。", "这是第二句！", "第三句？", "好"]),
+        (
+            "Steps:\n1. Open the file.\n 2. Read it. Page 3. Done.",
+            ["Steps:", "1. Open the file.", "2. Read it.", "Page 3.", "Done."],
+        ),
         ("  \n  ", []),
         ("", []),
         ("no punctuation at all", ["no punctuation at all"]),

@@ -94,6 +94,14 @@ def _word_before(text: str, dot: int) -> str:
     return chunk.rsplit(None, 1)[-1].lstrip(_OPENERS)
 
 
+def _starts_line(text: str, pos: int) -> bool:
+    """Whether only horizontal whitespace stands between the previous newline (or the text start) and ``pos``."""
+    line_start = text.rfind("\n", max(0, pos - _WORD_LOOKBACK), pos) + 1
+    if line_start == 0 and pos > _WORD_LOOKBACK:
+        return False
+    return not text[line_start:pos].strip()
+
+
 def _is_boundary(text: str, start: int, end: int) -> bool:
     """Whether the terminator run ``text[start:end]`` (with its closing quotes) ends a sentence."""
     n = len(text)
@@ -128,6 +136,8 @@ def _is_boundary(text: str, start: int, end: int) -> bool:
     if spaced:
         if dotted or (len(last) == 1 and last.isupper()):
             return False  # "U.S. officials", "e.g. Paris", "J. Smith"
+        if word.isdigit() and len(word) <= 2 and _starts_line(text, start - len(word)):
+            return False  # a numbered list item: "1. First point"
         folded = last.casefold()
         if folded in _TITLES:
             return False

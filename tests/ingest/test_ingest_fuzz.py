@@ -71,6 +71,7 @@ def test_arbitrary_bytes_never_raise(data: bytes, suffix: str, gz: bool) -> None
         for r in results:
             assert isinstance(r, Article | SkippedRecord)
             if isinstance(r, Article):
+                assert r.text.strip() and len(r.text) <= CFG.max_chars
                 r.text.encode("utf-8")
 
 
