@@ -73,6 +73,11 @@ def test_files_and_dirs_mixed(tmp_path: Path) -> None:
     assert [(r.id, isinstance(r, Article)) for r in res] == [("a", True), ("a", False), ("c1", True)]
 
 
+def test_a_single_path_is_not_split_into_characters(tmp_path: Path) -> None:
+    make_tree(tmp_path)
+    assert list(iter_articles(str(tmp_path), IngestConfig())) == list(iter_articles([tmp_path], IngestConfig()))
+
+
 def test_missing_path_is_usage_error(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         iter_articles([tmp_path, tmp_path / "nope.jsonl"], IngestConfig())

@@ -89,6 +89,8 @@ def iter_files(paths: Sequence[str | Path]) -> list[Path]:
     Raises:
         InputError: a path does not exist.
     """
+    if isinstance(paths, str | Path):  # one path given where a list was expected: not its characters
+        paths = [paths]
     missing = [str(p) for p in paths if not Path(p).exists()]
     if missing:
         raise InputError(
