@@ -20,6 +20,7 @@ from newstrace.config import RunConfig
 from newstrace.ingest import iter_articles
 from newstrace.model import Article, Candidate, Link, SiteProfile, SkippedRecord, Story
 from newstrace.pipeline import candidate_record, decide_links, enrich_articles, judge_pair
+from newstrace.report.render import write_report
 from newstrace.serialize import dumps, link_row, site_row, skipped_row, story_row
 from newstrace.store import ArticleFeatures, PairVerdictRow, Store
 
@@ -243,6 +244,10 @@ def trace(
         summary.links, summary.stories, summary.sites = links, stories, sites
         write_outputs(store, out_dir, order, links, stories, sites)
         summary.seconds["decide"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        write_report(store, out_dir / "report.html")
+        summary.seconds["report"] = time.perf_counter() - t
     log.info("trace: %d in, %d ok, %d skipped, %d links", summary.records_in, summary.ok, summary.skipped, len(links))
     return summary
 
