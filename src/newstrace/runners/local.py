@@ -128,9 +128,12 @@ def find_candidates(
     arts = store.get_articles(ids)
     feats = store.get_features(ids, with_bands=True)
     records = [candidate_record(arts[i], feats[i]) for i in ids if i in feats]
+    # Undirected pairs may have been stored the other way round once the text decided their direction.
     known = store.known_pairs()
     cands = [
-        c for c in candidates.generate_candidates(records, config.candidates) if (c.derived, c.source) not in known
+        c
+        for c in candidates.generate_candidates(records, config.candidates)
+        if (c.derived, c.source) not in known and (c.source, c.derived) not in known
     ]
     return cands, arts, feats
 
