@@ -47,6 +47,10 @@ _STOCK_PHRASES: tuple[str, ...] = (
     r"an?\s+(?:additional|new|extra)\s+layer\s+of",
     r"(?:significant|serious|grave)\s+threat\s+to\s+(?:regional|global|international)\s+(?:stability|security|peace)",
     r"(?:collective|concerted)\s+efforts?", r"(?:its|their)\s+fight\s+for\s+freedom",
+    r"(?:opportunities|challenges)\s+(?:and\s+(?:the\s+)?(?:opportunities|challenges)\s+)?ahead",
+    r"one\s+thing\s+is\s+(?:certain|clear)", r"remains?\s+an\s+open\s+question", r"(?:is\s+)?only\s+just\s+beginning",
+    r"(?:highlights?|underscores?)\s+(?:both\s+)?the\s+(?:growing|increasing)", r"how\s+this\s+story\s+unfolds",
+    r"(?:crucial|critical|vital|pivotal|key)\s+role\s+that", r"in\s+the\s+daily\s+lives\s+of",
     # Spanish.
     r"sirve\s+como\s+(?:testimonio|recordatorio)", r"(?:un|es\s+un)\s+testimonio\s+de",
     r"la\s+comunidad\s+internacional\s+(?:debe|tiene\s+que|necesita)", r"queda\s+por\s+ver",
@@ -60,7 +64,8 @@ _STOCK_PHRASES: tuple[str, ...] = (
     r"\ben\s+conclusión\b|\ben\s+definitiva\b", r"allanar\s+el\s+camino",
     r"una\s+solución\s+(?:pacífica|justa|duradera)", r"a\s+medida\s+que\s+la\s+situación",
     r"frente\s+a\s+la\s+adversidad", r"faro\s+de\s+esperanza",
-    r"(?:subraya|destaca|pone\s+de\s+(?:manifiesto|relieve))\s+la\s+(?:importancia|necesidad)",
+    r"(?:subraya|destaca|pone\s+de\s+(?:manifiesto|relieve))\s+la\s+(?:\p{L}+\s+)?(?:importancia|necesidad)",
+    r"lo\s+que\s+está\s+claro\s+es\s+que", r"seguirá\s+(?:muy\s+)?presente", r"creciente\s+importancia",
     # French.
     r"(?:sert|constitue|est)\s+un\s+(?:témoignage|rappel)", r"témoigne\s+de\s+la\s+(?:résilience|détermination)",
     r"la\s+communauté\s+internationale\s+(?:doit|devrait)", r"(?:il\s+)?reste\s+à\s+voir",
@@ -73,6 +78,7 @@ _STOCK_PHRASES: tuple[str, ...] = (
     r"(?:pacifique|juste|durable)", r"face\s+à\s+l['’]adversité",
     r"sans\s+aucun\s+doute|il\s+ne\s+fait\s+aucun\s+doute",
     r"plus\s+que\s+jamais", r"(?:phare|symbole)\s+d['’]espoir",
+    r"une\s+chose\s+est\s+sûre", r"reste\s+une\s+question\s+ouverte", r"ne\s+fait\s+que\s+commencer",
     r"(?:souligne|met\s+en\s+lumière|met\s+en\s+évidence)\s+l['’](?:importance|urgence|nécessité)",
     # German.
     r"bleibt\s+abzuwarten", r"die\s+internationale\s+Gemeinschaft\s+(?:muss|sollte)",
@@ -84,6 +90,7 @@ _STOCK_PHRASES: tuple[str, ...] = (
     r"zusammenfassend|abschließend\s+lässt\s+sich", r"den\s+Weg\s+ebnen",
     r"eine\s+(?:friedliche|gerechte|dauerhafte)\s+Lösung", r"nur\s+die\s+Zeit\s+wird", r"mehr\s+denn\s+je",
     r"unterstreicht\s+die\s+(?:Bedeutung|Notwendigkeit)",
+    r"eines\s+ist\s+sicher", r"steht\s+erst\s+am\s+Anfang",
     # Portuguese.
     r"serve\s+como\s+(?:testemunho|lembrete)", r"(?:um|é\s+um)\s+testemunho\s+d[aoe]",
     r"a\s+comunidade\s+internacional\s+(?:deve|precisa)", r"resta\s+(?:saber|ver)", r"só\s+o\s+tempo\s+dirá",
@@ -92,7 +99,9 @@ _STOCK_PHRASES: tuple[str, ...] = (
     r"(?:resiliência|determinação|coragem|unidade|solidariedade)\s+e\s+(?:a\s+)?(?:determinação|resiliência|coragem|"
     r"unidade|solidariedade)",
     r"\bem\s+suma\b|\bem\s+resumo\b", r"abrir\s+caminho", r"uma\s+(?:solução|resolução)\s+(?:pacífica|justa|duradoura)",
-    r"mais\s+do\s+que\s+nunca", r"farol\s+de\s+esperança", r"(?:sublinha|destaca|ressalta)\s+a\s+(?:importância|"
+    r"mais\s+do\s+que\s+nunca",
+    r"uma\s+coisa\s+é\s+certa", r"está\s+(?:apenas|só)\s+(?:a\s+)?começ(?:ando|ar)",
+    r"farol\s+de\s+esperança", r"(?:sublinha|destaca|ressalta)\s+a\s+(?:importância|"
     r"necessidade)",
 )
 _STOCK = regex.compile(r"(?i)\b(?:" + "|".join(f"(?:{p})" for p in _STOCK_PHRASES) + r")")
