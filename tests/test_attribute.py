@@ -158,6 +158,16 @@ def test_select_sources_prefers_the_wire_over_its_verbatim_copy(corpus: dict[str
 def test_select_sources_keeps_unrelated_sources() -> None:
     links = [_mk("C", "A", (Span(0, 100, 0, 100, "exact"),)), _mk("C", "B", (Span(0, 100, 0, 100, "exact"),))]
     assert len(select_sources("C", links)) == 2
+    # Each explains its own half: both stay even when one is weaker.
+    halves = [_mk("C", "A", (Span(0, 500, 0, 500, "exact"),)), _mk("C", "B", (Span(500, 1000, 0, 500, "near"),), 0.5)]
+    assert len(select_sources("C", halves)) == 2
+
+
+def test_select_sources_explains_away_a_weak_same_event_source() -> None:
+    # A brief made from the wire (strong link) also resembles an independent report (weak link, same passages).
+    wire = _mk("brief", "wire", (Span(0, 500, 0, 2000, "paraphrase", 0.6),), 0.99)
+    indep = _mk("brief", "indep", (Span(0, 270, 0, 900, "paraphrase", 0.65),), 0.55)
+    assert [k.source for k in select_sources("brief", [wire, indep])] == ["wire"]
 
 
 def test_resolve_origins_follows_chains_and_survives_cycles() -> None:

@@ -245,7 +245,8 @@ def select_sources(derived_id: str, links: Sequence[Link], config: AttributeConf
     When C resembles both B and B's ancestor A, only one of them is C's direct source unless each explains enough of
     C that the other does not, or A explains more and C still follows B's wording (then both are). B wins when it
     explains text A does not, or, when neither does, when C is closer to B's wording (C copied B's edits); otherwise
-    A wins (B merely repeats A, e.g. a syndicated copy).
+    A wins (B merely repeats A, e.g. a syndicated copy). Between unrelated sources, one whose link scores far lower
+    and that explains nothing the other does not is dropped.
     """
     config = config or AttributeConfig()
     mine = [k for k in links if k.derived == derived_id and k.source != derived_id]
@@ -264,8 +265,16 @@ def select_sources(derived_id: str, links: Sequence[Link], config: AttributeConf
     dropped: set[str] = set()
     for b, link_b in by_source.items():
         for a, link_a in by_source.items():
-            if a == b or a not in ancestors[b] or b in ancestors[a]:
-                continue  # only an ancestor A of another source B competes with it
+            if a == b:
+                continue
+            if a not in ancestors[b] or b in ancestors[a]:
+                # Unrelated sources: a much weaker one that explains nothing the stronger one does not is explained
+                # away (a brief made from the wire also resembles an independent report of the same event).
+                if link_b.score >= link_a.score + config.explained_away_margin and not significant(
+                    _minus(ranges[a], ranges[b]), _length(ranges[a])
+                ):
+                    dropped.add(a)
+                continue
             only_a = significant(_minus(ranges[a], ranges[b]), _length(ranges[a]))
             only_b = significant(_minus(ranges[b], ranges[a]), _length(ranges[b]))
             b_closer = _closeness(link_b) >= _closeness(link_a) + config.closer_source_margin

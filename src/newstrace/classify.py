@@ -285,6 +285,20 @@ def relation_type(f: PairFeatures, config: ClassifyConfig) -> tuple[Relation, st
     return "paraphrase", f"{1 - literal:.0%} of the reuse is reworded"
 
 
+def faithful_rewrite(f: PairFeatures, config: ClassifyConfig) -> bool:
+    """A reworded text that follows the source passage by passage and brings no fact of its own (an LLM rewrite).
+
+    Independent reports of one event share facts but add their own (names, numbers) and share passages out of
+    order; a rewrite keeps the source's order and only its facts. Needs enough facts for the check to mean something.
+    """
+    return (
+        not f.cross_language
+        and f.ordered_coverage >= config.rewrite_min_ordered_coverage
+        and f.derived_novelty <= config.rewrite_max_novelty
+        and f.shared_facts >= config.rewrite_min_shared_facts
+    )
+
+
 def classify_pair(features: PairFeatures, config: ClassifyConfig | None = None) -> PairVerdict:
     """Link or not, and which relation; ``independent`` marks same-event pairs that are not linked."""
     config = config or ClassifyConfig()
@@ -299,6 +313,10 @@ def classify_pair(features: PairFeatures, config: ClassifyConfig | None = None) 
     if p >= config.link_threshold:
         relation, why = relation_type(f, config)
         return PairVerdict(relation, p, False, f"{relation}: {why} ({summary})")
+    if faithful_rewrite(f, config):
+        relation, why = relation_type(f, config)
+        why = f"{why}; follows the source in order and states no fact of its own"
+        return PairVerdict(relation, max(p, config.link_threshold), False, f"{relation}: {why} ({summary})")
     same_event = (
         f.shared_numbers >= config.independent_min_shared_numbers
         and f.shared_facts >= config.independent_min_shared_facts

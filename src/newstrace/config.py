@@ -208,17 +208,27 @@ class CandidateConfig:
 class ClassifyConfig:
     """Relation typing and the link / no-link decision."""
 
-    # Logistic link model: p = sigmoid(intercept + sum(weight * feature)), features from classify.PairFeatures.
-    # Provisional hand-set weights; refitted by benchmarks/pairs/fit.py (see benchmarks/pairs/RESULTS.md).
-    intercept: float = -6.0
+    # Logistic link model: p = sigmoid(intercept + sum(weight * feature)) over classify.PairFeatures fields.
+    # Fitted on the example corpus, the seeds, COUNTER and crossling (benchmarks/pairs/RESULTS.md) by:
+    #   .venv/bin/python benchmarks/pairs/fit.py collect --out out/pairs/spans.jsonl
+    #   .venv/bin/python benchmarks/pairs/fit.py fit out/pairs/spans.jsonl
+    # Reuse in source order and shared wording raise it; facts of the derived text's own lower it.
+    intercept: float = -6.910
     weights: tuple[tuple[str, float], ...] = (
-        ("unquoted_coverage", 8.0),
-        ("containment", 4.0),
-        ("order", 1.0),
-        ("derived_novelty", -2.0),
+        ("ordered_coverage", 6.558),
+        ("word_containment", 5.837),
+        ("bigram_containment", 5.099),
+        ("derived_novelty", -2.071),
+        ("cross_language", 4.229),
     )
     # Pairs scoring at least this are linked. Higher: fewer false links (independent reports), more missed copies.
     link_threshold: float = 0.5
+    # A same-language pair below the threshold is still linked as a faithful rewrite when at least this share of the
+    # derived text follows the source in order, at most this share of its numbers/names are its own, and it shares
+    # at least this many. Lower coverage / higher novelty catch looser rewrites but link more independent reports.
+    rewrite_min_ordered_coverage: float = 0.3
+    rewrite_max_novelty: float = 0.2
+    rewrite_min_shared_facts: int = 5
     # Texts with fewer non-space characters than this are never linked (nothing to judge).
     min_chars: int = 40
     # Not linked but sharing at least this many numbers (years aside) and numbers+names = independent coverage of the
@@ -251,6 +261,10 @@ class AttributeConfig:
     # When neither explains text the other does not, B is the direct source only if the derived text's spans are
     # this much more similar (mean span score) to B than to A; otherwise the earlier A is kept.
     closer_source_margin: float = 0.01
+    # Two unrelated sources of one text: the weaker is dropped when the other's link score is at least this much
+    # higher and the weaker explains no text of its own. Lower drops more second sources (precision on same-event
+    # reports), higher keeps more (recall on texts stitched from two sources).
+    explained_away_margin: float = 0.2
     # Without usable dates, the text whose characters are covered by the pair's spans this much more than the other's
     # is taken as derived (a copy is contained in its source more than the reverse). Lower guesses more often.
     containment_margin: float = 0.15
