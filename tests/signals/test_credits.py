@@ -41,6 +41,9 @@ def names(text: str) -> list[str]:
         ("The ministry said in a statement sent to Reuters that it disagreed.", "Reuters", "told"),
         ("Jane Doe, Reuters\n\nOfficials met on Monday.", "Reuters", "byline"),
         ("Reuters Staff\n\nOfficials met on Monday.", "Reuters", "line"),
+        ("Reuters contributed reporting.", "Reuters", "contributed"),
+        ("The account is based on reporting by The Associated Press.", "Associated Press", "contributed"),
+        ("Reuters | 28 Sep 2023\n\nOil prices rose.", "Reuters", "line"),
         # Spanish.
         ("Madrid, 28 sep (EFE).- El presidente del Gobierno dijo hoy", "EFE", "dateline"),
         ("El acuerdo se firmó ayer.\nFuente: Reuters", "Reuters", "closing"),
@@ -54,8 +57,10 @@ def names(text: str) -> list[str]:
         ("Le bilan a été confirmé, rapporte l'agence Reuters.", "Reuters", "reported"),
         ("Interrogé par l'AFP, le ministre n'a pas souhaité commenter.", "AFP", "told"),
         ("Sur place, l'AFP a constaté que les bâtiments étaient détruits.", "AFP", "reported"),
+        ("Le bilan est lourd.\n\nLe Monde avec AFP", "AFP", "closing"),
         # German.
         ("Berlin (dpa) - Die Regierung hat am Donnerstag", "dpa", "dateline"),
+        ("Die Regierung hat beschlossen.\n\ndpa/lno", "dpa", "closing"),
         ("Das sagte er am Donnerstag der Deutschen Presse-Agentur.", "dpa", "told"),
         ("Laut dpa kamen mindestens 20 Menschen ums Leben.", "dpa", "according_to"),
         ("Das berichtete die Nachrichtenagentur Reuters am Abend.", "Reuters", "reported"),

@@ -50,8 +50,16 @@ _RAW_PATTERNS: tuple[tuple[str, str], ...] = (
         "line",
         rf"(?m)^[ \t]*(?:[-–—(\[*][ \t]*)*(?:{_LINE_PREFIX}[ \t]*(?:the[ \t]+)?)?(?:\d{{4}}[ \t]+)?(?P<names>{_L})"
         rf"(?:[ \t]+(?:[Ss]taff|STAFF|[Nn]ewsroom|[Rr]edacción|[Rr]édaction|[Rr]edaktion))?"
-        rf"[ \t]*[)\]*]?[ \t]*(?:\.?[ \t]*[-–—][ \t]*)?(?:[ \t]+[a-z]{{1,4}}(?:/[a-z]{{1,4}})*)?[ \t]*\.?[ \t]*$",
+        rf"[ \t]*[)\]*]?[ \t]*(?:\.?[ \t]*[-–—][ \t]*)?(?:(?:[ \t]+|/)[a-z]{{1,4}}(?:/[a-z]{{1,4}})*)?[ \t]*\.?[ \t]*$",
     ),
+    # An outlet or desk "with" an agency: "Le Monde avec AFP", "Redacción con EFE", "Agencias y EFE".
+    (
+        "line",
+        rf"(?m)^[ \t]*(?:{_N}|[Rr]edacción|[Rr]édaction|[Rr]edaktion|[Rr]edação|[Aa]gencias|[Aa]gences|[Aa]genturen|"
+        rf"[Ss]taff)[ \t]+(?:avec|with|mit|con|com|y|et|und|e)[ \t]+(?:l['’])?(?P<names>{_L})[ \t]*\.?[ \t]*$",
+    ),
+    # A source line with a date: "Reuters | 28 Sep 2023", "AFP · 10:32".
+    ("line", rf"(?m)^[ \t]*(?P<names>{_L})[ \t]*[|·•][ \t]*[^\n]{{0,40}}\d[^\n]{{0,30}}$"),
     # A credit glued to the end of the text: "... she said. — AFP", "... dijo. EFE".
     ("closing", rf"(?<=[.!?”\"’»])[ \t]*[-–—]?[ \t]*(?P<names>{_L})[ \t]*\.?[ \t]*\Z"),
     # Bylines: "By Jane Doe, Reuters", "By JOHN DOE Associated Press", "Por María Pérez (EFE)".
@@ -114,7 +122,11 @@ _RAW_PATTERNS: tuple[tuple[str, str], ...] = (
         r"confirmar|saber)|berichtete|berichtet|meldete|meldet|erfuhr|erfuhren|noticiou|apurou|informou|"
         r"constatou|confirmou\s+que)\b",
     ),
-    ("contributed", rf"(?P<names>{_L})\s+(?:also\s+)?contributed\s+to\s+this\s+(?:report|story|article)"),
+    ("contributed", rf"(?P<names>{_L})\s+(?:also\s+)?contributed\s+(?:reporting|to\s+this\s+(?:report|story|article))"),
+    (
+        "contributed",
+        rf"\b[Bb]ased\s+on\s+(?:reporting|reports?|information)\s+(?:by|from)\s+(?:the\s+)?(?P<names>{_L})",
+    ),
     (
         "contributed",
         r"\b(?:[Ww]ith|[Aa]dditional|[Ii]ncludes?|[Cc]ontains?)\s+(?:inputs?|reporting|material|information)\s+"
