@@ -109,10 +109,13 @@ def traced_example(base: Path) -> Path:
     """The example corpus plus the hostile copy, traced by the real pipeline once per session into ``base``."""
     store = base / "newstrace.duckdb"
     if not store.exists():
+        from newstrace.config import RunConfig
         from newstrace.runners.local import trace
 
         hostile = base / "input" / "hostile.jsonl"
         hostile.parent.mkdir(parents=True, exist_ok=True)
         hostile.write_text(json.dumps(hostile_record(), ensure_ascii=False) + "\n", encoding="utf-8")
-        trace([EXAMPLES / "articles.jsonl", EXAMPLES / "txt", hostile], base / "out", store)
+        # One process: pair alignment then reuses the sentence encoder this process already loaded.
+        config = RunConfig(workers=1)
+        trace([EXAMPLES / "articles.jsonl", EXAMPLES / "txt", hostile], base / "out", store, config)
     return store

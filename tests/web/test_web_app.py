@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -258,3 +260,15 @@ def test_check_form_shows_sources_side_by_side(traced_copy: Path, data: ModuleTy
         assert data.unsafe_markup(r.text) == []
         bad = c.post("/check", data={"text": "some text", "date": "someday"})
         assert bad.status_code == 422 and "unparseable date" in bad.text
+
+
+def test_idle_app_releases_the_store_for_writers(hand_store_path: Path, tmp_path: Path) -> None:
+    store_path = tmp_path / "store.duckdb"
+    shutil.copyfile(hand_store_path, store_path)
+    with TestClient(create_app(store_path, config=WebConfig(keep_open_s=0.2))) as c:
+        assert c.get("/api/articles").json()["total"] == 4
+        time.sleep(0.6)
+        # The kept read-only connection is gone, so a writable one can open in this same process.
+        with Store(store_path) as st:
+            assert st.article_count() == 4
+        assert c.get("/api/articles").json()["total"] == 4

@@ -215,7 +215,7 @@ def build_link_view(
 
 
 # -- story graph ---------------------------------------------------------------------------------------------------
-NODE_W, NODE_H, LANE_H, MARGIN, AXIS_H = 168, 38, 64, 24, 28
+NODE_W, NODE_H, LANE_H, MARGIN, AXIS_H, COL_GAP = 168, 38, 56, 16, 28, 96
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +276,26 @@ def _clip(cx: float, cy: float, tx: float, ty: float) -> tuple[float, float]:
     return cx + dx * t, cy + dy * t
 
 
+def _depths(nodes: Sequence[str], links: Sequence[Link]) -> dict[str, int]:
+    """Longest chain of derivations above each node (0 for a node with no source among ``nodes``)."""
+    members = set(nodes)
+    sources: dict[str, list[str]] = {}
+    for k in links:
+        if k.derived in members and k.source in members and k.derived != k.source:
+            sources.setdefault(k.derived, []).append(k.source)
+    depth = dict.fromkeys(nodes, 0)
+    # Relaxation bounded by the node count, so a cycle (which the pipeline should never produce) cannot loop.
+    for _ in range(len(nodes)):
+        changed = False
+        for m, srcs in sources.items():
+            d = 1 + max(depth[x] for x in srcs)
+            if d > depth[m] and d < len(nodes):
+                depth[m], changed = d, True
+        if not changed:
+            break
+    return depth
+
+
 def layout_story(
     members: Sequence[str],
     origins: Iterable[str],
@@ -284,10 +304,11 @@ def layout_story(
     linker: Linker,
     config: ReportConfig,
     key: str = "g0",
-    width: float = 1000.0,
 ) -> StoryGraph:
-    """Nodes placed by publication date on the x axis (undated ones in a column at the right), lanes on y.
+    """Columns by publication date (left to right; same-day copies one column right of their source), rows by source.
 
+    The x axis is ordinal in time: each column is one date (and derivation depth within that date), so a six-week gap
+    costs no more room than a day; tick labels give the dates and edges give the lags. Undated articles come last.
     Edges run source → derived and are labelled with relation and lag.
     """
     known = [m for m in members if m in cards]
@@ -295,40 +316,40 @@ def layout_story(
     undated = sorted(m for m in known if not cards[m].sort_date)
     shown = (dated + undated)[: config.graph_max_nodes]
     omitted = len(members) - len(shown)
-    dated = [m for m in dated if m in set(shown)]
-    undated = [m for m in undated if m in set(shown)]
-    undated_w = NODE_W + MARGIN if undated else 0.0
-    x_lo, x_hi = MARGIN, max(MARGIN, width - MARGIN - NODE_W - undated_w)
-    dates = [cards[m].sort_date for m in dated]
-    d0 = min(dates) if dates else None  # type: ignore[type-var]
-    span_days = ((max(dates) - d0).days if dates and d0 else 0) or 1  # type: ignore[type-var,operator]
+    depth = _depths(shown, links)
 
-    def x_of(m: str) -> float:
+    def col_key(m: str) -> tuple[int, dt.date, int]:
         d = cards[m].sort_date
-        if d is None or d0 is None:
-            return width - MARGIN - NODE_W
-        return x_lo + (x_hi - x_lo) * (d - d0).days / span_days
+        return (0, d, depth[m]) if d else (1, dt.date.min, depth[m])
 
-    # Greedy lanes: a node goes to the first lane whose last node ends left of it, so boxes never overlap.
-    lane_end: list[float] = []
-    pos: dict[str, tuple[float, float]] = {}
-    for m in [*dated, *undated]:
-        x = x_of(m)
-        for lane, end in enumerate(lane_end):
-            if end + 8 <= x:
-                lane_end[lane] = x + NODE_W
-                break
-        else:
-            lane = len(lane_end)
-            lane_end.append(x + NODE_W)
-        pos[m] = (x, AXIS_H + MARGIN + lane * LANE_H)
-    height = AXIS_H + 2 * MARGIN + max(1, len(lane_end)) * LANE_H
+    columns = sorted({col_key(m) for m in shown})
+    col_of = {m: columns.index(col_key(m)) for m in shown}
+    sources: dict[str, list[str]] = {}
+    for k in links:
+        if k.derived in col_of and k.source in col_of:
+            sources.setdefault(k.derived, []).append(k.source)
+    # Rows: within a column, nodes are ordered by the mean row of their sources, so copies sit beside what they copy.
+    row: dict[str, int] = {}
+
+    copies = Counter(x for srcs in sources.values() for x in srcs)
+
+    def pull(m: str) -> float:
+        rows = [row[x] for x in sources.get(m, []) if x in row]
+        # Roots with the most copies come first, so the origin of a story sits on its top row.
+        return sum(rows) / len(rows) if rows else -1.0 - copies[m]
+
+    for c in range(len(columns)):
+        in_col = sorted((m for m in shown if col_of[m] == c), key=lambda m: (pull(m), m))
+        row.update((m, r) for r, m in enumerate(in_col))
+    width = max(2 * MARGIN + len(columns) * (NODE_W + COL_GAP) - COL_GAP, 600)
+    height = AXIS_H + 2 * MARGIN + max(1, max(row.values(), default=0) + 1) * LANE_H - (LANE_H - NODE_H)
+    pos = {m: (MARGIN + col_of[m] * (NODE_W + COL_GAP), AXIS_H + MARGIN + row[m] * LANE_H) for m in shown}
     origin_set = set(origins)
     nodes = [
         GraphNode(
             id=m,
             label=_short(cards[m].site or m, 24),
-            sub=_short(f"{cards[m].date or 'undated'} · {m}", 30),
+            sub=_short(f"{cards[m].date or 'undated'} · {m}", 27),
             x=pos[m][0],
             y=pos[m][1],
             origin=m in origin_set,
@@ -348,21 +369,26 @@ def layout_story(
             GraphEdge(
                 x1, y1, x2, y2,
                 relation=k.relation if k.relation else "other",
-                label=f"{k.relation} · {lag_text(k.lag_days)}",
-                lx=(x1 + x2) / 2, ly=(y1 + y2) / 2 - 4,
+                label=f"{k.relation} {_lag_short(k.lag_days)}",
+                # Labels sit nearer the copy: edges fanning out of one source then keep their labels apart.
+                lx=x1 + (x2 - x1) * 0.62, ly=y1 + (y2 - y1) * 0.62 - 4,
                 href=linker.link(k.derived, k.source),
             )
         )  # fmt: skip
     ticks: list[tuple[float, str]] = []
-    if d0 is not None:
-        step = max(1, span_days // 6)
-        for off in range(0, span_days + 1, step):
-            ticks.append(
-                (x_lo + (x_hi - x_lo) * off / span_days + NODE_W / 2, (d0 + dt.timedelta(days=off)).isoformat())
-            )
-    if undated:
-        ticks.append((width - MARGIN - NODE_W / 2, "undated"))
+    last = None
+    for c, (undated_col, d, _depth) in enumerate(columns):
+        label = "undated" if undated_col else d.isoformat()
+        if label != last:
+            ticks.append((MARGIN + c * (NODE_W + COL_GAP) + NODE_W / 2, label))
+            last = label
     return StoryGraph(width, height, nodes, edges, ticks, omitted, key)
+
+
+def _lag_short(lag: float | None) -> str:
+    if lag is None:
+        return "?"
+    return f"{lag:+.0f}d" if float(lag).is_integer() else f"{lag:+.1f}d"
 
 
 # -- stories -------------------------------------------------------------------------------------------------------

@@ -197,8 +197,12 @@ class _StoreAccess:
     def _touch(self) -> None:
         with self._mutex:
             self._last_used = time.monotonic()
+        self._schedule(self.keep_open_s)
+
+    def _schedule(self, delay: float) -> None:
+        with self._mutex:
             if self._timer is None and self._anchor is not None:
-                self._timer = threading.Timer(self.keep_open_s, self._expire)
+                self._timer = threading.Timer(max(delay, 0.05), self._expire)
                 self._timer.daemon = True
                 self._timer.start()
 
@@ -207,17 +211,10 @@ class _StoreAccess:
             self._timer = None
             idle = time.monotonic() - self._last_used
         if idle < self.keep_open_s:
-            self._touch_later(self.keep_open_s - idle)
+            self._schedule(self.keep_open_s - idle)
             return
         with self._lock.write():
             self._close_anchor()
-
-    def _touch_later(self, delay: float) -> None:
-        with self._mutex:
-            if self._timer is None:
-                self._timer = threading.Timer(max(delay, 0.05), self._expire)
-                self._timer.daemon = True
-                self._timer.start()
 
     def _close_anchor(self) -> None:
         with self._mutex:
