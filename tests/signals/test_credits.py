@@ -42,6 +42,8 @@ def names(text: str) -> list[str]:
         ("Jane Doe, Reuters\n\nOfficials met on Monday.", "Reuters", "byline"),
         ("Reuters Staff\n\nOfficials met on Monday.", "Reuters", "line"),
         ("Reuters contributed reporting.", "Reuters", "contributed"),
+        ("The victim's family told the PA news agency they were shocked.", "PA Media", "told"),
+        ("Police in Harrisburg, PA (AP) — Officials said.", "Associated Press", "dateline"),
         ("The account is based on reporting by The Associated Press.", "Associated Press", "contributed"),
         ("Reuters | 28 Sep 2023\n\nOil prices rose.", "Reuters", "line"),
         # Spanish.
@@ -107,6 +109,9 @@ def test_several_agencies_in_one_dateline() -> None:
         "Ein dpa-Fotograf wurde bei der Demonstration verletzt.",
         "The minister spoke to reporters in Madrid on Tuesday.",
         "AP Photo/Efrem Lukatsky",
+        "The fine was imposed by Ireland's data regulator, according to the DPA.",
+        "The AAP reported gains in the Delhi municipal election, according to AAP leaders.",
+        "The guidance was published by the APA in its diagnostic manual, according to APA officials.",
     ],
 )
 def test_mentions_are_not_credits(text: str) -> None:

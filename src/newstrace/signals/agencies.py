@@ -42,15 +42,15 @@ OUTLETS: tuple[Outlet, ...] = (
     Outlet("EFE", ("EFE", "Efe", "Agencia EFE", "Agencia Efe", "Agência EFE"), (), ("efe.com", "agenciaefe.es")),
     Outlet(
         "dpa",
-        ("dpa", "DPA", "Deutsche Presse-Agentur", "Deutschen Presse-Agentur", "German Press Agency", "dpa-AFX"),
-        (),
+        ("dpa", "Deutsche Presse-Agentur", "Deutschen Presse-Agentur", "German Press Agency", "dpa-AFX"),
+        ("DPA",),
         ("dpa.com", "dpa.de", "dpa-international.com"),
     ),
     Outlet("Europa Press", ("Europa Press", "EUROPA PRESS"), (), ("europapress.es",)),
     Outlet("ANSA", ("ANSA", "Ansa"), (), ("ansa.it",)),
     Outlet("Xinhua", ("Xinhua", "XINHUA", "Xinhua News Agency"), (), ("xinhuanet.com", "news.cn")),
     Outlet("TASS", ("TASS", "Tass", "ITAR-TASS"), (), ("tass.com", "tass.ru")),
-    Outlet("RIA Novosti", ("RIA Novosti", "RIA-Novosti"), ("RIA",), ("ria.ru",)),
+    Outlet("RIA Novosti", ("RIA Novosti", "RIA-Novosti", "RIA news agency"), ("RIA",), ("ria.ru",)),
     Outlet("Interfax", ("Interfax", "INTERFAX", "Interfax-Ukraine"), (),
            ("interfax.com", "interfax.ru", "interfax.com.ua")),
     Outlet("Kyodo", ("Kyodo", "Kyodo News", "KYODO"), (), ("kyodonews.net",)),
@@ -74,7 +74,8 @@ OUTLETS: tuple[Outlet, ...] = (
     Outlet("AAP", ("Australian Associated Press",), ("AAP",), ("aap.com.au",)),
     Outlet("Canadian Press", ("The Canadian Press", "the Canadian Press", "Canadian Press"), ("CP",),
            ("thecanadianpress.com",)),
-    Outlet("PA Media", ("PA Media", "Press Association", "the Press Association"), ("PA",), ("pamediagroup.com",)),
+    Outlet("PA Media", ("PA Media", "Press Association", "the Press Association", "PA news agency"), ("PA",),
+           ("pamediagroup.com",)),
     Outlet("Sputnik", ("Sputnik",), (), ("sputniknews.com", "sputnikglobe.com")),
     Outlet("Prensa Latina", ("Prensa Latina",), (), ("prensa-latina.cu",)),
     Outlet("Télam", ("Télam", "Telam"), (), ("telam.com.ar",)),
@@ -219,17 +220,26 @@ def site_outlet(site: str) -> str | None:
     return None
 
 
-def surface_forms(include_short: bool) -> dict[str, str]:
-    """Case-sensitive written form → canonical name; short ambiguous codes only when asked for."""
+# Short codes that, written in capitals, almost never mean anything else in news prose ("told AP", "PTI reported").
+# The others ("PA", "CP", "AAP", "APA", "DPA", "Bild" …) are trusted only in datelines, credit lines and bylines.
+PROSE_SAFE_SHORT = frozenset({"AP", "PTI", "ANI", "UPI"})
+
+
+def surface_forms(include_short: bool, prose: bool = False) -> dict[str, str]:
+    """Case-sensitive written form → canonical name; short ambiguous codes only when asked for (and, for running
+    prose, only the safe ones)."""
     forms: dict[str, str] = {}
     for o in OUTLETS:
-        for form in (*o.forms, *(o.short if include_short else ())):
+        short = o.short if include_short else ()
+        if prose:
+            short = tuple(c for c in short if c in PROSE_SAFE_SHORT)
+        for form in (*o.forms, *short):
             forms.setdefault(form, o.name)
     return forms
 
 
-def names_pattern(include_short: bool) -> str:
+def names_pattern(include_short: bool, prose: bool = False) -> str:
     """A regex alternation matching any written form as a whole word (longest forms first)."""
-    forms = sorted(surface_forms(include_short), key=len, reverse=True)
+    forms = sorted(surface_forms(include_short, prose), key=len, reverse=True)
     alternation = "|".join(regex.escape(f) for f in forms)
     return rf"(?<![\p{{L}}\p{{N}}])(?:{alternation})(?![\p{{L}}\p{{N}}])"

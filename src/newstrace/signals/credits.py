@@ -19,10 +19,12 @@ from newstrace.signals.agencies import names_pattern, surface_forms
 logger = logging.getLogger(__name__)
 
 _FORMS = surface_forms(include_short=True)
-_N = names_pattern(include_short=True)  # one written name
+_N = names_pattern(include_short=True)  # one written name, in credit lines, datelines and bylines
+_P = names_pattern(include_short=True, prose=True)  # one written name in running prose
 _LONG = names_pattern(include_short=False)  # names unambiguous enough to appear inside a dateline prefix
 _SEP = r"\s*(?:/|,|;|&|\+|\s(?:and|y|e|et|und)\s)\s*"
 _L = rf"{_N}(?:{_SEP}{_N})*"  # a list of names: "AFP/dpa", "Reuters and AP"
+_PL = rf"{_P}(?:{_SEP}{_P})*"
 _NAME_RE = regex.compile(_N)
 _LONG_RE = regex.compile(_LONG)
 
@@ -85,7 +87,7 @@ _RAW_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "according_to",
         rf"\b[Aa]ccording\s+to\s+(?:(?:the|an?)\s+)?(?:(?:[\p{{L}}-]+\s+){{0,2}}?(?:news\s+agency|agency|newspaper|"
-        rf"daily|broadcaster|outlet|wire\s+service|network)\s+)?(?P<names>{_N})",
+        rf"daily|broadcaster|outlet|wire\s+service|network)\s+)?(?P<names>{_P})",
     ),
     (
         "told",
@@ -94,11 +96,11 @@ _RAW_PATTERNS: tuple[tuple[str, str], ...] = (
         r"confirmed\s+to|interviewed\s+by|contacted\s+by|reached\s+by|seen\s+by|reviewed\s+by|obtained\s+by|"
         r"shared\s+with|provided\s+to|sent\s+to|quoted\s+by|cited\s+by|reported\s+by|confirmed\s+by|verified\s+by|"
         r"published\s+by|compiled\s+by|conducted\s+by|commissioned\s+by)"
-        rf"\s+(?:the\s+)?(?:(?:[\p{{L}}-]+\s+)?news\s+agency\s+)?(?P<names>{_N})",
+        rf"\s+(?:the\s+)?(?:(?:[\p{{L}}-]+\s+)?news\s+agency\s+)?(?P<names>{_P})",
     ),
     (
         "reported",
-        rf"(?P<names>{_N})(?:\s+(?:news\s+agency|agency|newswire))?(?:\s+(?:also|has|had|first|previously|exclusively|"
+        rf"(?P<names>{_P})(?:\s+(?:news\s+agency|agency|newswire))?(?:\s+(?:also|has|had|first|previously|exclusively|"
         r"earlier|later|last\s+week|on\s+\p{Lu}\p{Ll}+))*\s+(?:reported|reports|could\s+not|cannot|can\s+not|"
         r"couldn't|was\s+unable|were\s+unable|is\s+unable|has\s+not\s+been\s+able|had\s+not\s+been\s+able|"
         r"was\s+not\s+able|has\s+learned|learned|learnt|has\s+seen|reviewed|obtained|understands|was\s+told|revealed|"
@@ -109,32 +111,35 @@ _RAW_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         "reported",
-        rf"\b(?:news\s+agency|agency|newspaper|broadcaster|daily)\s+(?P<names>{_N})\s+(?:said|says|reported|reports|"
+        rf"\b(?:news\s+agency|agency|newspaper|broadcaster|daily)\s+(?P<names>{_P})\s+(?:said|says|reported|reports|"
         r"quoted|cited|wrote|writes)\b",
     ),
-    ("reported", rf"(?P<names>{_N})\s+news\s+agency\s+(?:said|says|quoted|cited)\b"),
-    ("reported", rf"(?P<names>{_N})(?:'s|’s|'|’)\s+(?:tally|count|calculations?)\b"),
+    ("reported", rf"(?P<names>{_P})\s+news\s+agency\s+(?:said|says|quoted|cited)\b"),
+    ("reported", rf"(?P<names>{_P})(?:'s|’s|'|’)\s+(?:tally|count|calculations?)\b"),
     # The agency as the subject of a reporting verb in es/fr/de/pt: "l'AFP a constaté", "EFE pudo constatar".
     (
         "reported",
-        rf"(?P<names>{_N})\s+(?:a\s+(?:appris|constaté|pu\s+constater|rapporté|révélé|indiqué)|rapporte|"
+        rf"(?P<names>{_P})\s+(?:a\s+(?:appris|constaté|pu\s+constater|rapporté|révélé|indiqué)|rapporte|"
         r"informó|informa|reportó|publicó|pudo\s+(?:constatar|confirmar|saber)|constató|ha\s+podido\s+(?:constatar|"
         r"confirmar|saber)|berichtete|berichtet|meldete|meldet|erfuhr|erfuhren|noticiou|apurou|informou|"
         r"constatou|confirmou\s+que)\b",
     ),
-    ("contributed", rf"(?P<names>{_L})\s+(?:also\s+)?contributed\s+(?:reporting|to\s+this\s+(?:report|story|article))"),
     (
         "contributed",
-        rf"\b[Bb]ased\s+on\s+(?:reporting|reports?|information)\s+(?:by|from)\s+(?:the\s+)?(?P<names>{_L})",
+        rf"(?P<names>{_PL})\s+(?:also\s+)?contributed\s+(?:reporting|to\s+this\s+(?:report|story|article))",
+    ),
+    (
+        "contributed",
+        rf"\b[Bb]ased\s+on\s+(?:reporting|reports?|information)\s+(?:by|from)\s+(?:the\s+)?(?P<names>{_PL})",
     ),
     (
         "contributed",
         r"\b(?:[Ww]ith|[Aa]dditional|[Ii]ncludes?|[Cc]ontains?)\s+(?:inputs?|reporting|material|information)\s+"
-        rf"(?:from|by)\s+(?:the\s+)?(?:news\s+agenc(?:y|ies)\s+)?(?P<names>{_L})",
+        rf"(?:from|by)\s+(?:the\s+)?(?:news\s+agenc(?:y|ies)\s+)?(?P<names>{_PL})",
     ),
     (
         "contributed",
-        rf"\b(?:[Rr]eporters?|[Ww]riters?|[Jj]ournalists?|[Rr]eporting)\s+(?:from|of|with|by)\s+(?:the\s+)?(?P<names>{_L})"
+        rf"\b(?:[Rr]eporters?|[Ww]riters?|[Jj]ournalists?|[Rr]eporting)\s+(?:from|of|with|by)\s+(?:the\s+)?(?P<names>{_PL})"
         r"\s+(?:also\s+)?contributed",
     ),
     # Spanish.
@@ -142,7 +147,7 @@ _RAW_PATTERNS: tuple[tuple[str, str], ...] = (
         "according_to",
         r"\b[Ss]egún\s+(?:(?:informó|informa|publica|publicó|recoge|recogió|reportó|reporta|indicó|indica|difundió|"
         r"citó|cita)\s+)?(?:(?:la|el|los|las)\s+)?(?:(?:agencia|diario|periódico|cadena|medio|agencias)\s+"
-        rf"(?:de\s+noticias\s+)?(?:\p{{Ll}}+\s+)?)?(?P<names>{_L})",
+        rf"(?:de\s+noticias\s+)?(?:\p{{Ll}}+\s+)?)?(?P<names>{_PL})",
     ),
     (
         "told",
@@ -150,115 +155,115 @@ _RAW_PATTERNS: tuple[tuple[str, str], ...] = (
         r"relató|reveló|informó|respondió|adelantó|subrayó|insistió|advirtió|apuntó|añadió|agregó|expresó|dice|"
         r"explica|asegura|afirma|señala|indica|cuenta|comenta|confirma|dicho|explicado|asegurado|señalado|"
         r"confirmado|declarado|indicado|afirmado)(?:\s+\p{L}+){0,3}?\s+(?:a\s+(?:la\s+)?(?:agencia\s+|cadena\s+)?|"
-        rf"al\s+(?:diario\s+|periódico\s+|canal\s+)?)(?P<names>{_N})",
+        rf"al\s+(?:diario\s+|periódico\s+|canal\s+)?)(?P<names>{_P})",
     ),
     (
         "told",
         r"\ben\s+(?:declaraciones|una\s+entrevista|entrevista|conversación|un\s+comunicado\s+enviado|"
         r"un\s+correo(?:\s+electrónico)?\s+enviado)\s+(?:a|con|al)\s+(?:la\s+)?(?:agencia\s+|diario\s+)?"
-        rf"(?P<names>{_N})",
+        rf"(?P<names>{_P})",
     ),
     (
         "reported",
         r"\b(?:informó|informa|informaron|reportó|reporta|publicó|publica|recoge|recogió|difundió|difunde|adelantó|"
         r"adelanta|avanzó|avanza|citó|cita)\s+(?:este\s+\p{L}+\s+|hoy\s+)?(?:(?:la|el)\s+(?:agencia|diario|periódico|"
-        rf"cadena)\s+(?:de\s+noticias\s+)?(?:\p{{Ll}}+\s+)?)?(?P<names>{_N})",
+        rf"cadena)\s+(?:de\s+noticias\s+)?(?:\p{{Ll}}+\s+)?)?(?P<names>{_P})",
     ),
     (
         "told",
         r"\b(?:consultad[oa]s?|contactad[oa]s?|citad[oa]s?|entrevistad[oa]s?|preguntad[oa]s?)\s+por\s+"
-        rf"(?:la\s+agencia\s+|el\s+diario\s+)?(?P<names>{_N})",
+        rf"(?:la\s+agencia\s+|el\s+diario\s+)?(?P<names>{_P})",
     ),
     # French.
     (
         "according_to",
         r"\b(?:[Ss]elon|[Dd]['’]après)\s+(?:(?:l['’]|la\s+|le\s+|les\s+)?(?:(?:agence|quotidien|journal|chaîne)\s+"
-        rf"(?:de\s+presse\s+)?(?:\p{{Ll}}+\s+)?)?)?(?P<names>{_L})",
+        rf"(?:de\s+presse\s+)?(?:\p{{Ll}}+\s+)?)?)?(?P<names>{_PL})",
     ),
     (
         "told",
         r"\b(?:déclaré|indiqué|dit|affirmé|assuré|confié|expliqué|précisé|raconté|confirmé|souligné|annoncé|estimé|"
         r"ajouté|témoigné|répondu|déclare|indique|explique|confie|raconte|assure|affirme|précise)"
-        rf"(?:[\s-]+\p{{L}}+){{0,3}}?\s+à\s+(?:l['’]|la\s+)?(?:agence\s+)?(?P<names>{_N})",
+        rf"(?:[\s-]+\p{{L}}+){{0,3}}?\s+à\s+(?:l['’]|la\s+)?(?:agence\s+)?(?P<names>{_P})",
     ),
     (
         "told",
         r"\b(?i:interrogée?s?|contactée?s?|jointe?s?|sollicitée?s?|citée?s?|consultée?s?|questionnée?s?)\s+par\s+"
-        rf"(?:l['’]|la\s+|le\s+)?(?:agence\s+)?(?P<names>{_N})",
+        rf"(?:l['’]|la\s+|le\s+)?(?:agence\s+)?(?P<names>{_P})",
     ),
     (
         "reported",
         r"\b(?:rapporte|a\s+rapporté|rapportait|annonce|a\s+annoncé|indique|a\s+indiqué|a\s+constaté|constate|"
         r"a\s+appris|apprend|a\s+pu\s+constater|relate|révèle|a\s+révélé|écrit|a\s+écrit)\s+(?:ce\s+\p{L}+\s+)?"
-        rf"(?:l['’]|la\s+|le\s+)(?:(?:agence|quotidien|journal)\s+(?:de\s+presse\s+)?(?:\p{{Ll}}+\s+)?)?(?P<names>{_N})",
+        rf"(?:l['’]|la\s+|le\s+)(?:(?:agence|quotidien|journal)\s+(?:de\s+presse\s+)?(?:\p{{Ll}}+\s+)?)?(?P<names>{_P})",
     ),
     (
         "reported",
         r"\b(?:constaté|vu|observé|aperçu)(?:\s+\p{L}+){0,2}?\s+(?:un|une|des|les)\s+(?:journalistes?|photographes?|"
-        rf"correspondante?s?|vidéastes?|reporters?|équipes?)\s+de\s+(?:l['’])?(?P<names>{_N})",
+        rf"correspondante?s?|vidéastes?|reporters?|équipes?)\s+de\s+(?:l['’])?(?P<names>{_P})",
     ),
     # German.
     (
         "according_to",
         r"\b[Ll]aut\s+(?:(?:der|dem|einem|einer|des)\s+)?(?:(?:Bericht|Berichten|Meldung|Informationen|Angaben)\s+"
         r"(?:der|des|von)\s+)?(?:(?:\p{Ll}+\s+)?(?:Nachrichtenagentur|Agentur|Zeitung|Zeitschrift|Magazin|Sender|"
-        rf"Nachrichtenmagazin)\s+)?(?P<names>{_L})",
+        rf"Nachrichtenmagazin)\s+)?(?P<names>{_PL})",
     ),
     (
         "reported",
         r"\b(?:berichtet|berichtete|berichten|berichteten|meldet|meldete|meldeten|schreibt|schrieb|erfuhr|erfährt|"
         r"zitiert|zitierte)\s+(?:(?:am|an)\s+\p{L}+\s+)?(?:(?:die|der|das)\s+)?(?:(?:\p{Ll}+\s+)?(?:Nachrichtenagentur"
-        rf"|Agentur|Zeitung|Zeitschrift|Magazin|Sender|Nachrichtenmagazin)\s+)?(?P<names>{_N})",
+        rf"|Agentur|Zeitung|Zeitschrift|Magazin|Sender|Nachrichtenmagazin)\s+)?(?P<names>{_P})",
     ),
     (
         "reported",
         r"\b[Ww]ie\s+(?:(?:die|der|das)\s+)?(?:(?:\p{Ll}+\s+)?(?:Nachrichtenagentur|Agentur|Zeitung|Sender)\s+)?"
-        rf"(?P<names>{_N})\s+(?:berichtet|berichtete|meldet|meldete|erfuhr|schreibt|schrieb|unter\s+Berufung)",
+        rf"(?P<names>{_P})\s+(?:berichtet|berichtete|meldet|meldete|erfuhr|schreibt|schrieb|unter\s+Berufung)",
     ),
     (
         "told",
         r"\b(?:sagte|sagt|sagten|erklärte|erklärt|erklärten|teilte|teilt|bestätigte|bestätigt|schilderte|betonte|"
         r"versicherte)(?:\s+\p{L}+){0,3}?\s+(?:der|dem|gegenüber(?:\s+(?:der|dem))?)\s+"
-        rf"(?:Nachrichtenagentur\s+|Agentur\s+)?(?P<names>{_N})",
+        rf"(?:Nachrichtenagentur\s+|Agentur\s+)?(?P<names>{_P})",
     ),
-    ("told", rf"\b[Gg]egenüber\s+(?:(?:der|dem)\s+)?(?:Nachrichtenagentur\s+|Agentur\s+)?(?P<names>{_N})"),
-    ("according_to", rf"(?P<names>{_N})(?:-Informationen|\s+zufolge)\b"),
+    ("told", rf"\b[Gg]egenüber\s+(?:(?:der|dem)\s+)?(?:Nachrichtenagentur\s+|Agentur\s+)?(?P<names>{_P})"),
+    ("according_to", rf"(?P<names>{_P})(?:-Informationen|\s+zufolge)\b"),
     (
         "according_to",
         r"\b[Uu]nter\s+Berufung\s+auf\s+(?:(?:die|den|das|einen\s+Bericht\s+der)\s+)?(?:(?:\p{Ll}+\s+)?"
-        rf"(?:Nachrichtenagentur|Agentur|Zeitung|Sender)\s+)?(?P<names>{_N})",
+        rf"(?:Nachrichtenagentur|Agentur|Zeitung|Sender)\s+)?(?P<names>{_P})",
     ),
     # Portuguese.
     (
         "according_to",
         r"\b(?:[Ss]egundo|[Cc]onforme|[Dd]e\s+acordo\s+com)\s+(?:(?:a|o|as|os)\s+)?(?:(?:agência|jornal|diário|emissora|"
-        rf"agências)\s+(?:de\s+notícias\s+)?(?:\p{{Ll}}+\s+)?)?(?P<names>{_L})",
+        rf"agências)\s+(?:de\s+notícias\s+)?(?:\p{{Ll}}+\s+)?)?(?P<names>{_PL})",
     ),
     (
         "told",
         r"\b(?:disse|afirmou|declarou|explicou|contou|revelou|confirmou|garantiu|indicou|adiantou|assegurou|referiu|"
         r"sublinhou|acrescentou|precisou|relatou|diz|afirma|explica)(?:\s+\p{L}+){0,3}?\s+(?:à|ao|a)\s+"
-        rf"(?:(?:agência|jornal|emissora|rádio|canal)\s+)?(?P<names>{_N})",
+        rf"(?:(?:agência|jornal|emissora|rádio|canal)\s+)?(?P<names>{_P})",
     ),
     (
         "reported",
         r"\b(?:informou|informa|noticiou|noticia|relatou|publicou|divulgou|avançou|avança|apurou|escreve|escreveu)\s+"
         r"(?:(?:a|o)\s+)?(?:(?:agência|jornal|diário|emissora)\s+(?:de\s+notícias\s+)?(?:\p{Ll}+\s+)?)?"
-        rf"(?P<names>{_N})",
+        rf"(?P<names>{_P})",
     ),
     (
         "told",
         r"\bem\s+(?:declarações|entrevista|conversa)\s+(?:à|ao|a|com\s+a|com\s+o)\s+(?:(?:agência|jornal)\s+)?"
-        rf"(?P<names>{_N})",
+        rf"(?P<names>{_P})",
     ),
     (
         "told",
         r"\b(?:ouvid[oa]s?|contactad[oa]s?|consultad[oa]s?|citad[oa]s?|questionad[oa]s?)\s+pel[ao]s?\s+"
-        rf"(?:(?:agência|jornal)\s+)?(?P<names>{_N})",
+        rf"(?:(?:agência|jornal)\s+)?(?P<names>{_P})",
     ),
     # Italian, the commonest forms.
-    ("according_to", rf"\b[Ss]econdo\s+(?:l['’]|la\s+|il\s+)?(?:agenzia\s+)?(?P<names>{_N})"),
-    ("told", rf"\b(?:detto|dichiarato|spiegato|raccontato|riferito)\s+all['’](?:agenzia\s+)?(?P<names>{_N})"),
+    ("according_to", rf"\b[Ss]econdo\s+(?:l['’]|la\s+|il\s+)?(?:agenzia\s+)?(?P<names>{_P})"),
+    ("told", rf"\b(?:detto|dichiarato|spiegato|raccontato|riferito)\s+all['’](?:agenzia\s+)?(?P<names>{_P})"),
 )
 
 _PATTERNS: tuple[tuple[str, regex.Pattern[str]], ...] = tuple((form, regex.compile(p)) for form, p in _RAW_PATTERNS)
