@@ -1,17 +1,19 @@
 """Paragraph and sentence boundaries with offsets, shared by the signal detectors.
 
-Deliberately simple and linear: detectors need rough units (a closing paragraph, a sentence to score), not
-linguistically perfect segmentation, and they must keep working on texts without punctuation or line breaks.
+Sentences come from the project's segmenter (``normalise.segment_sentences``) so signals and alignment agree on
+units; paragraphs are blank-line blocks. Both are linear and work on texts without punctuation or line breaks.
 """
 
 from __future__ import annotations
 
 import regex
 
+from newstrace.config import NormaliseConfig
+from newstrace.normalise import segment_sentences
+
+# The segmenter's defaults: no merging of short fragments (a closing "EFE" stays its own unit).
+_SEGMENT = NormaliseConfig(min_sentence_chars=1)
 _PARA_BREAK = regex.compile(r"\n[ \t]*\n+|\r\n[ \t]*\r\n")
-# A sentence ends at . ! ? … (and closing quotes/brackets after them) followed by space and a non-lowercase char,
-# or at a line break. Abbreviations like "Mr." may split a sentence; detectors tolerate that.
-_SENT_END = regex.compile(r"(?<=[.!?…][\"'”’»)\]]*)\s+(?=[^\p{Ll}\s])|\n+")
 _LETTER = regex.compile(r"\p{L}")
 _UPPER = regex.compile(r"\p{Lu}")
 
@@ -29,15 +31,9 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
 
 
 def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Sentence spans inside ``text[start:end]``, trimmed, with offsets into ``text``."""
+    """Sentence spans inside ``text[start:end]`` (the project's segmenter), trimmed, with offsets into ``text``."""
     end = len(text) if end is None else end
-    spans: list[tuple[int, int]] = []
-    pos = start
-    for m in _SENT_END.finditer(text, start, end):
-        spans.append((pos, m.start()))
-        pos = m.end()
-    spans.append((pos, end))
-    return [t for t in (_trim(text, s, e) for s, e in spans) if t[1] > t[0]]
+    return [(start + seg.start, start + seg.end) for seg in segment_sentences("", text[start:end], _SEGMENT)]
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
