@@ -146,6 +146,17 @@ def test_select_sources_keeps_an_ancestor_that_explains_its_own_part() -> None:
     assert [k.source for k in select_sources("C", [c_b_more, c_a_same, b_a])] == ["B"]
 
 
+def test_select_sources_credit_and_strength_break_ties() -> None:
+    b_a = _mk("B", "A", (Span(0, 500, 0, 500, "near", 0.9),))
+    # C credits A's outlet and not B's: A, even though C's wording is a little closer to B.
+    c_b = _mk("C", "B", (Span(0, 500, 0, 500, "paraphrase", 0.8),))
+    c_a = replace(_mk("C", "A", (Span(0, 500, 0, 500, "paraphrase", 0.7),)), attributed=True)
+    assert [k.source for k in select_sources("C", [c_b, c_a, b_a])] == ["A"]
+    # A explains a little more (below the unique-text bar) at the same similarity: A.
+    c_a_more = _mk("C", "A", (Span(0, 600, 0, 600, "paraphrase", 0.8),))
+    assert [k.source for k in select_sources("C", [c_b, c_a_more, b_a])] == ["A"]
+
+
 def test_select_sources_prefers_the_wire_over_its_verbatim_copy(corpus: dict[str, Article]) -> None:
     links = [
         _link(corpus, "harbor-fire-light", "harbor-fire-verbatim"),

@@ -232,21 +232,27 @@ def _minus(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]) -> int:
 
 
 def _closeness(link: Link) -> float:
-    """Length-weighted mean span similarity: a copy of a copy is closer to its direct source than to the original."""
+    """Length-weighted mean span similarity."""
     weights = [max(1, sp.derived_end - sp.derived_start) for sp in link.spans]
     if not weights:
         return 0.0
     return sum(w * sp.score for w, sp in zip(weights, link.spans, strict=True)) / sum(weights)
 
 
+def _strength(link: Link) -> float:
+    """Derived characters the link explains, weighted by span similarity (how much and how closely C follows it)."""
+    return sum(max(0, sp.derived_end - sp.derived_start) * sp.score for sp in link.spans)
+
+
 def select_sources(derived_id: str, links: Sequence[Link], config: AttributeConfig | None = None) -> list[Link]:
     """The direct sources of ``derived_id`` among ``links`` (all links of the run, so chains are visible).
 
-    When C resembles both B and B's ancestor A, only one of them is C's direct source unless each explains enough of
-    C that the other does not, or A explains more and C still follows B's wording (then both are). B wins when it
-    explains text A does not, or, when neither does, when C is closer to B's wording (C copied B's edits); otherwise
-    A wins (B merely repeats A, e.g. a syndicated copy). Between unrelated sources, one whose link scores far lower
-    and that explains nothing the other does not is dropped.
+    When C resembles both B and B's ancestor A, one of them is C's direct source unless each explains enough of C
+    that the other does not, or A explains more but C has B's closer wording (then both are). Otherwise the one that
+    explains text the other does not wins; else the one whose outlet C credits; else B when C follows it more closely
+    (C copied B's edits: more characters at higher span similarity), otherwise A (B merely repeats A, e.g. a
+    syndicated copy). Between unrelated sources, one whose link scores far lower and that explains nothing the other
+    does not is dropped.
     """
     config = config or AttributeConfig()
     mine = [k for k in links if k.derived == derived_id and k.source != derived_id]
@@ -277,10 +283,17 @@ def select_sources(derived_id: str, links: Sequence[Link], config: AttributeConf
                 continue
             only_a = significant(_minus(ranges[a], ranges[b]), _length(ranges[a]))
             only_b = significant(_minus(ranges[b], ranges[a]), _length(ranges[b]))
-            b_closer = _closeness(link_b) >= _closeness(link_a) + config.closer_source_margin
-            if (only_a and only_b) or (only_a and b_closer):
+            if only_a and only_b:
                 continue  # each is a direct source of part of C
-            loser = a if only_b or (not only_a and b_closer) else b
+            if only_a and _closeness(link_b) >= _closeness(link_a) + config.closer_source_margin:
+                continue  # A explains more, but where both apply C has B's wording: both are sources
+            if only_a or only_b:
+                loser = b if only_a else a
+            elif link_a.attributed != link_b.attributed:
+                loser = b if link_a.attributed else a  # C names A's outlet (or B's): that is where it looked
+            else:
+                b_closer = _strength(link_b) >= _strength(link_a) * (1.0 + config.closer_source_margin)
+                loser = a if b_closer else b
             log.debug("%s: %s and its ancestor chain overlap; %s dropped as direct source", derived_id, b, loser)
             dropped.add(loser)
     return [k for k in mine if k.source not in dropped]

@@ -258,8 +258,9 @@ class AttributeConfig:
     min_unique_source_chars: int = 200
     # ... and at least this share of the derived characters that A explains.
     min_unique_source_share: float = 0.25
-    # When neither explains text the other does not, B is the direct source only if the derived text's spans are
-    # this much more similar (mean span score) to B than to A; otherwise the earlier A is kept.
+    # When neither explains text the other does not (and credits do not decide), B is the direct source only if the
+    # derived text follows it this much more closely (relative gain in score-weighted aligned characters) than A;
+    # otherwise the earlier A is kept.
     closer_source_margin: float = 0.01
     # Two unrelated sources of one text: the weaker is dropped when the other's link score is at least this much
     # higher and the weaker explains no text of its own. Lower drops more second sources (precision on same-event
