@@ -26,7 +26,7 @@ import regex
 from rapidfuzz.distance import Indel
 
 from newstrace.config import AlignConfig, EmbedConfig
-from newstrace.embed import embed_texts
+from newstrace.embed import DIM, embed_texts
 from newstrace.model import Span, SpanKind
 from newstrace.normalise import Token, tokenize
 
@@ -354,8 +354,9 @@ def _summaries(d: AlignText, s: AlignText, seeds: _Seeds, config: AlignConfig, l
         source_len = int(s.ends[s1] - s.starts[s0])
         if derived_len < config.summary_min_chars or source_len < config.summary_ratio * derived_len:
             continue
-        if source_len >= config.summary_source_share * source_chars:
-            s0, s1 = 0, s.n - 1
+        if source_len < config.summary_source_share * source_chars:
+            continue
+        s0, s1 = 0, s.n - 1
         out.append(_Passage(d0, d1, s0, s1, run, score=mean, summary=True))
     return out
 
@@ -387,8 +388,8 @@ def _resolve(passages: list[_Passage], d: AlignText, s: AlignText, config: Align
         kept.append(p)
     # A derived passage that closely matches one source passage is a copy or an edit, not a summary, even when
     # its neighbours loosely match sentences all over the source.
-    strong = [p for p in kept if not p.summary and p.score >= config.summary_max_regular]
-    kept = [p for p in kept if not (p.summary and _explained(p, strong, d))]
+    regular = [p for p in kept if not p.summary]
+    kept = [p for p in kept if not (p.summary and _explained(p, regular, d, config))]
     kept.sort(key=lambda p: (not p.summary, -sum(x[2] for x in p.seeds)))
     chosen: list[_Passage] = []
     for p in kept:
@@ -398,11 +399,47 @@ def _resolve(passages: list[_Passage], d: AlignText, s: AlignText, config: Align
     return chosen
 
 
-def _explained(summary: _Passage, regular: list[_Passage], d: AlignText) -> bool:
-    """True when regular passages cover at least half of a summary candidate's derived characters."""
+def _merge_summaries(passages: list[_Passage], d: AlignText, s: AlignText, config: AlignConfig) -> list[_Passage]:
+    """Join passages that follow each other in the derived text but point all over the source into one summary.
+
+    A summary often quotes the lead and condenses the rest, so it surfaces as a few short passages next to each
+    other in the derived text whose sources lie far apart; passages next to a summary belong to it.
+    """
+    if not passages:
+        return passages
+    source_chars = int(s.ends[-1] - s.starts[0])
+    ordered = sorted(passages, key=lambda p: p.d0)
+    groups: list[list[_Passage]] = [[ordered[0]]]
+    for p in ordered[1:]:
+        if p.d0 - groups[-1][-1].d1 <= config.max_gap:
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    out: list[_Passage] = []
+    for g in groups:
+        if len(g) == 1:
+            out.extend(g)
+            continue
+        d0, d1 = g[0].d0, max(p.d1 for p in g)
+        s0, s1 = min(p.s0 for p in g), max(p.s1 for p in g)
+        da, db = _chars(d, d0, d1)
+        sa, sb = _chars(s, s0, s1)
+        spread = sb - sa >= config.summary_ratio * (db - da) and sb - sa >= config.summary_source_share * source_chars
+        if any(p.summary for p in g) or spread:
+            seeds = [x for p in g for x in p.seeds]
+            out.append(_Passage(d0, d1, 0, s.n - 1, seeds, score=max(p.score for p in g), summary=True))
+        else:
+            out.extend(g)
+    return out
+
+
+def _explained(summary: _Passage, regular: list[_Passage], d: AlignText, config: AlignConfig) -> bool:
+    """True when close regular passages (copies, light edits) cover at least half of a summary candidate."""
     a, b = _chars(d, summary.d0, summary.d1)
     covered = sum(
-        max(0, min(b, int(d.ends[q.d1])) - max(a, int(d.starts[q.d0]))) for q in regular if q.d0 <= summary.d1
+        max(0, min(b, int(d.ends[q.d1])) - max(a, int(d.starts[q.d0])))
+        for q in regular
+        if q.score >= config.summary_max_regular
     )
     return covered * 2 >= b - a
 
@@ -422,24 +459,90 @@ def _kind(
     return "paraphrase"
 
 
-def align_texts(d: AlignText, s: AlignText, config: AlignConfig, *, translated: bool = False) -> list[Span]:
-    """Align two prepared texts; ``translated`` means they are in different languages (semantic seeds only)."""
+def _near(indices: np.ndarray, n: int, radius: int) -> np.ndarray:
+    """Boolean mask of positions within ``radius`` of any of ``indices``."""
+    mask = np.zeros(n + 1, dtype=np.int32)
+    if indices.size:
+        np.add.at(mask, np.clip(indices - radius, 0, n), 1)
+        np.add.at(mask, np.clip(indices + radius + 1, 0, n), -1)
+    return np.cumsum(mask)[:n] > 0
+
+
+def _gate(d: AlignText, s: AlignText, seeds: _Seeds, config: AlignConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Sentences worth embedding: near a lexical seed, with some lexical contact, and not already a near copy.
+
+    Semantic seeds mostly fill gaps and edges of passages that lexical seeds found (reworded, shuffled or
+    round-trip translated sentences keep a few content words), so the encoder is kept off everything else.
+    """
+    found = _seed_list(seeds, config, True, d.n, s.n)
+    if not found:
+        return np.zeros(d.n, dtype=bool), np.zeros(s.n, dtype=bool)
+    seed_rows = np.array([x[0] for x in found])
+    seed_cols = np.array([x[1] for x in found])
+    contact = (seeds.cosine >= config.gate_cosine) & (seeds.shared >= 2)
+    contact &= _near(seed_rows, d.n, config.max_gap)[:, None] & _near(seed_cols, s.n, config.max_gap)[None, :]
+    contact[seeds.cosine.max(axis=1) >= config.gate_max_cosine, :] = False
+    return np.asarray(contact.any(axis=1)), np.asarray(contact.any(axis=0))
+
+
+def _embed_rows(text: AlignText, rows: np.ndarray, embed_config: EmbedConfig) -> np.ndarray:
+    """Embeddings of the selected sentences of ``text`` (zero rows elsewhere)."""
+    out = np.zeros((text.n, DIM), dtype=np.float32)
+    idx = np.flatnonzero(rows)
+    if idx.size:
+        out[idx] = embed_texts([text.text[text.starts[i] : text.ends[i]] for i in idx], embed_config)
+    return out
+
+
+def _semantic(
+    d: AlignText, s: AlignText, seeds: _Seeds, config: AlignConfig, translated: bool, embed_config: EmbedConfig | None
+) -> np.ndarray | None:
+    """Sentence-pair cosine of embeddings, from given vectors or by embedding the gated sentences now."""
+    if d.vectors is not None and s.vectors is not None:
+        vd, vs = np.asarray(d.vectors, dtype=np.float32), np.asarray(s.vectors, dtype=np.float32)
+    elif embed_config is None:
+        return None
+    elif translated:
+        # Across languages there is no lexical contact to gate on: every sentence is embedded.
+        vd = _embed_rows(d, np.ones(d.n, dtype=bool), embed_config)
+        vs = _embed_rows(s, np.ones(s.n, dtype=bool), embed_config)
+    else:
+        rows, cols = _gate(d, s, seeds, config)
+        if not rows.any():
+            return None
+        vd, vs = _embed_rows(d, rows, embed_config), _embed_rows(s, cols, embed_config)
+    sem = vd @ vs.T
+    sem[(d.ends - d.starts) < config.semantic_min_chars, :] = 0
+    sem[:, (s.ends - s.starts) < config.semantic_min_chars] = 0
+    return sem
+
+
+def align_texts(
+    d: AlignText,
+    s: AlignText,
+    config: AlignConfig,
+    *,
+    translated: bool = False,
+    embed_config: EmbedConfig | None = None,
+) -> list[Span]:
+    """Align two prepared texts; ``translated`` means they are in different languages (semantic seeds only).
+
+    Semantic seeds use the texts' vectors when both have them; otherwise, with ``embed_config``, the sentences
+    that pass the lexical gate (all of them across languages) are embedded here.
+    """
     if d.n == 0 or s.n == 0:
         return []
     seeds = _lexical(d, s)
-    if config.semantic and d.vectors is not None and s.vectors is not None and d.vectors.size and s.vectors.size:
-        sem = np.asarray(d.vectors, dtype=np.float32) @ np.asarray(s.vectors, dtype=np.float32).T
-        short_d = (d.ends - d.starts) < config.semantic_min_chars
-        short_s = (s.ends - s.starts) < config.semantic_min_chars
-        sem[short_d, :] = 0
-        sem[:, short_s] = 0
-        seeds.semantic = sem
+    if config.semantic:
+        seeds.semantic = _semantic(d, s, seeds, config, translated, embed_config)
     lexical = not translated
     found = _seed_list(seeds, config, lexical, d.n, s.n)
     candidates = _passages(d, s, found, seeds, config, lexical)
     if config.summary:
         candidates += _summaries(d, s, seeds, config, lexical)
     passages = _resolve(candidates, d, s, config)
+    if config.summary:
+        passages = _merge_summaries(passages, d, s, config)
     spans: list[Span] = []
     for p in passages:
         da, db = _chars(d, p.d0, p.d1)
@@ -463,14 +566,17 @@ def align_pair(
 ) -> list[Span]:
     """Passages of ``derived`` that reuse passages of ``source``, as Spans sorted by ``derived_start``.
 
-    Vectors, when given, must come from :func:`sentence_vectors` on the same text and config; when missing and
-    ``config.semantic`` is on, they are computed here. Different languages switch to semantic seeds only.
+    Vectors, when given, must come from :func:`sentence_vectors` on the same text and config; missing ones are
+    computed here when ``config.semantic`` is on. Different languages switch to semantic seeds only.
     """
     translated = bool(derived_lang and source_lang and derived_lang != source_lang)
     if config.semantic:
-        if derived_vectors is None and derived.strip():
+        # News articles are short: embedding every sentence costs little and lets pure paraphrases (no shared
+        # words to gate on) align. Bulk runs pass precomputed vectors or use align_texts' gated embedding.
+        embed_config = embed_config or EmbedConfig()
+        if derived_vectors is None:
             derived_vectors = sentence_vectors(derived, config, embed_config)
-        if source_vectors is None and source.strip():
+        if source_vectors is None:
             source_vectors = sentence_vectors(source, config, embed_config)
     d = prepare_text(derived, config, derived_vectors if config.semantic else None)
     s = prepare_text(source, config, source_vectors if config.semantic else None)

@@ -17,11 +17,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-import numpy as np
-
-from newstrace.align import SentenceVectors, align_texts, prepare_text, split_sentences
+from newstrace.align import align_texts, prepare_text
 from newstrace.config import AlignConfig, EmbedConfig
-from newstrace.embed import embed_texts, to_storage
 from newstrace.errors import InputError
 from newstrace.eval.plagdet import Annotation, PlagdetScore, score
 from newstrace.model import Span
@@ -133,44 +130,10 @@ def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8", errors="replace")
 
 
-def _vector_path(cache: Path, kind: str, name: str) -> Path:
-    return cache / f"{kind}-{_stem(name)}.npz"
-
-
-def _embed_docs(task: tuple[list[tuple[Path, Path]], AlignConfig, EmbedConfig]) -> int:
-    """Embed the sentences of each document and store offsets + float16 vectors; returns how many were written."""
-    docs, config, embed_config = task
-    done = 0
-    for text_path, out in docs:
-        if out.exists():
-            continue
-        text = _read(text_path)[: config.max_chars]
-        bounds = split_sentences(text, config)
-        matrix = embed_texts([text[a:b] for a, b in bounds], embed_config)
-        tmp = out.with_suffix(".tmp.npz")
-        np.savez(
-            tmp,
-            starts=np.array([a for a, _ in bounds], dtype=np.int64),
-            ends=np.array([b for _, b in bounds], dtype=np.int64),
-            matrix=to_storage(matrix),
-        )
-        tmp.replace(out)  # atomic, so an interrupted run never leaves a half-written cache file
-        done += 1
-    return done
-
-
-def _load_vectors(path: Path) -> SentenceVectors | None:
-    if not path.exists():
-        return None
-    with np.load(path) as z:
-        return SentenceVectors(z["starts"], z["ends"], z["matrix"].astype(np.float32))
-
-
 @dataclass(frozen=True, slots=True)
 class _Task:
     corpus_dir: Path
     out_dir: Path
-    cache: Path | None
     susp: str
     srcs: tuple[str, ...]
     config: AlignConfig
@@ -181,28 +144,21 @@ def _align_group(task: _Task) -> list[tuple[Pair, list[Span] | None]]:
     results: list[tuple[Pair, list[Span] | None]] = []
     susp_path = task.corpus_dir / "susp" / task.susp
     susp_text = _read(susp_path) if susp_path.is_file() else None
-    d = None
-    if susp_text is not None:
-        vec = _load_vectors(_vector_path(task.cache, "susp", task.susp)) if task.cache else None
-        d = prepare_text(susp_text, task.config, vec)
+    d = prepare_text(susp_text, task.config) if susp_text is not None else None
+    # One BLAS thread per worker: the pool already keeps every core busy.
+    embed_config = EmbedConfig(threads=1)
     for src in task.srcs:
         src_path = task.corpus_dir / "src" / src
         if d is None or not src_path.is_file():
             results.append(((task.susp, src), None))
             continue
-        vec = _load_vectors(_vector_path(task.cache, "src", src)) if task.cache else None
-        s = prepare_text(_read(src_path), task.config, vec)
-        spans = align_texts(d, s, task.config)
+        s = prepare_text(_read(src_path), task.config)
+        spans = align_texts(d, s, task.config, embed_config=embed_config)
         (task.out_dir / f"{_stem(task.susp)}-{_stem(src)}.xml").write_text(
             detections_xml(task.susp, src, spans), encoding="utf-8"
         )
         results.append(((task.susp, src), spans))
     return results
-
-
-def _chunks(items: Sequence[tuple[Path, Path]], size: int) -> Iterator[list[tuple[Path, Path]]]:
-    for lo in range(0, len(items), size):
-        yield list(items[lo : lo + size])
 
 
 def run_pan13(
@@ -215,8 +171,8 @@ def run_pan13(
 ) -> Pan13Report:
     """Align every pair of ``pairs_file`` (default ``corpus_dir/pairs``), write PAN XML into ``out_dir``, score it.
 
-    Sentence vectors of each document are computed once and cached under ``out_dir/.vectors`` (float16), so a
-    re-run or a document shared by many pairs costs no extra encoding. Missing files are reported and skipped.
+    Pairs are grouped by suspicious document, so each is read and prepared once per worker; only sentences that
+    pass the lexical gate are embedded (see ``align._gate``). Missing files are reported and skipped.
     """
     started = time.monotonic()
     pairs_path = pairs_file or corpus_dir / "pairs"
@@ -226,25 +182,10 @@ def run_pan13(
     out_dir.mkdir(parents=True, exist_ok=True)
     owner = _folders(corpus_dir)
 
-    cache: Path | None = None
-    if config.semantic:
-        cache = out_dir / ".vectors"
-        cache.mkdir(exist_ok=True)
-        docs = sorted(
-            {("susp", s) for s, _ in pairs if (corpus_dir / "susp" / s).is_file()}
-            | {("src", r) for _, r in pairs if (corpus_dir / "src" / r).is_file()}
-        )
-        todo = [(corpus_dir / kind / name, _vector_path(cache, kind, name)) for kind, name in docs]
-        todo = [t for t in todo if not t[1].exists()]
-        embed_config = EmbedConfig(threads=1)
-        tasks = [(c, config, embed_config) for c in _chunks(todo, 16)]
-        written = sum(_map(_embed_docs, tasks, workers))
-        log.info("embedded %d documents in %.1f s", written, time.monotonic() - started)
-
     by_susp: dict[str, list[str]] = defaultdict(list)
     for s, r in pairs:
         by_susp[s].append(r)
-    align_tasks = [_Task(corpus_dir, out_dir, cache, s, tuple(rs), config) for s, rs in by_susp.items()]
+    align_tasks = [_Task(corpus_dir, out_dir, s, tuple(rs), config) for s, rs in by_susp.items()]
     found: dict[Pair, list[Span] | None] = {}
     for result in _map(_align_group, align_tasks, workers):
         for pair, spans in result:
