@@ -80,7 +80,7 @@ class AlignConfig:
     seed_cosine: float = 0.33
     seed_dice: float = 0.33
     # Fewer shared content words than this never make a lexical seed (short sentences match by chance).
-    seed_min_shared: int = 3
+    seed_min_shared: int = 2
     # A seed is kept only when its similarity is at least this share of the best seed of both its sentences;
     # lower keeps one-to-many matches (summaries), higher stops passages spreading into look-alike sentences.
     seed_best_ratio: float = 0.8
@@ -89,7 +89,12 @@ class AlignConfig:
     # Semantic seed: cosine of multilingual sentence embeddings. Lower catches looser paraphrases and
     # machine translations; raising it avoids linking sentences that only share a topic.
     semantic: bool = True
-    seed_semantic: float = 0.72
+    seed_semantic: float = 0.8
+    # Without precomputed vectors only sentences with lexical contact are embedded: some partner with tf-idf
+    # cosine >= gate_cosine (and two shared stems), unless its best partner is already >= gate_max_cosine
+    # (a copy needs no encoder). Lower gate_cosine embeds more (slower, finds looser paraphrases).
+    gate_cosine: float = 0.15
+    gate_max_cosine: float = 0.8
     # Sentences with fewer characters than this make no semantic seed (short lines embed vaguely).
     semantic_min_chars: int = 40
     # Seeds closer than this many sentences (on both sides) join one passage; larger merges pieces of one
@@ -102,9 +107,9 @@ class AlignConfig:
     min_passage_chars: int = 150
     # A passage pair is kept only when its whole-passage tf-idf cosine or mean seed similarity reaches this.
     min_passage_similarity: float = 0.4
-    # Summary mode: when a derived passage is this many times shorter than the source stretch its
-    # seeds spread over, source seeds are merged with ``summary_gap`` (sentences), and when they
-    # cover at least ``summary_source_share`` of the source, the span covers the whole source.
+    # Summary mode: a derived passage whose sentences' best matches spread (with gaps of at most
+    # ``summary_gap`` sentences) over a source stretch ``summary_ratio`` times longer than itself and over
+    # at least ``summary_source_share`` of the source summarises the whole source text.
     summary: bool = True
     summary_ratio: float = 3.0
     summary_gap: int = 30
@@ -118,7 +123,7 @@ class AlignConfig:
     summary_min_chars: int = 300
     summary_similarity: float = 0.35
     summary_semantic_offset: float = 0.3
-    # A summary candidate is dropped where a regular passage at least this similar overlaps it (a copy whose
+    # A summary candidate is dropped where regular passages at least this similar cover half of it (a copy whose
     # neighbours happen to match loosely); lower protects copies better but loses summaries that quote.
     summary_max_regular: float = 0.8
     # Span kinds: token sequences equal after folding → exact; token-level similarity at least this → near.
