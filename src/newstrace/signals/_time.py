@@ -8,9 +8,8 @@ day in the publication's week; "last"/"next" move a week back/forward.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
-
-import regex
 
 _WEEKDAYS: dict[str, int] = {}
 _names: tuple[str, ...]
@@ -47,8 +46,8 @@ for _abbr, _m in (("jan", 1), ("feb", 2), ("mar", 3), ("apr", 4), ("jun", 6), ("
                   ("setiembre", 9), ("okt", 10), ("mrz", 3)):
     _MONTHS.setdefault(_abbr, _m)
 
-_WD = "|".join(sorted((regex.escape(w) for w in _WEEKDAYS), key=len, reverse=True))
-_MO = "|".join(sorted((regex.escape(m) for m in _MONTHS), key=len, reverse=True))
+_WD = "|".join(sorted((re.escape(w) for w in _WEEKDAYS), key=len, reverse=True))
+_MO = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
 
 # Relative words: (pattern, day offset from publication).
 _RELATIVE: tuple[tuple[str, int], ...] = (
@@ -66,13 +65,13 @@ _LAST = r"last|past|el\s+pasado|la\s+pasada|pasado|dernier|vergangenen|letzten|n
 _NEXT = r"next|coming|el\s+próximo|la\s+próxima|próximo|próxima|prochain|kommenden|nächsten|na\s+próxima|no\s+próximo"
 _ON = r"on|el|la|le|am|an|na|no"
 
-TIME_PHRASE = regex.compile(
+TIME_PHRASE = re.compile(
     rf"(?i)\b(?:(?P<mod>{_THIS}|{_LAST}|{_NEXT}|{_ON})\s+)?(?P<wd>{_WD})\b(?:\s+(?P<post>dernier|prochain|passado|"
     rf"passada|pasado|que\s+vem))?|\b(?P<rel>{'|'.join(p for p, _ in _RELATIVE)})\b"
 )
-_REL_RES = tuple((regex.compile(rf"(?i)^(?:{p})$"), off) for p, off in _RELATIVE)
+_REL_RES = tuple((re.compile(rf"(?i)^(?:{p})$"), off) for p, off in _RELATIVE)
 
-EXPLICIT_DATE = regex.compile(
+EXPLICIT_DATE = re.compile(
     rf"(?i)\b(?:(?P<wd1>{_WD}),?\s+)?(?:"
     rf"(?P<d1>\d{{1,2}})(?:\.|º|er)?\s+(?:de\s+)?(?P<m1>{_MO})\.?(?:,?\s+(?:de\s+)?(?P<y1>(?:19|20)\d\d))?"
     rf"|(?P<m2>{_MO})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y2>(?:19|20)\d\d))?"
@@ -95,12 +94,12 @@ class TimeRef:
 
 def _weekday_date(weekday: int, mod: str, pub: dt.date) -> dt.date:
     mod = " ".join(mod.casefold().split())
-    if regex.fullmatch(_THIS, mod):
+    if re.fullmatch(_THIS, mod):
         return pub + dt.timedelta(days=weekday - pub.weekday())
     back = (pub.weekday() - weekday) % 7
-    if regex.fullmatch(_LAST, mod):
+    if re.fullmatch(_LAST, mod):
         return pub - dt.timedelta(days=back or 7)
-    if regex.fullmatch(_NEXT, mod) or mod == "que vem":
+    if re.fullmatch(_NEXT, mod) or mod == "que vem":
         return pub + dt.timedelta(days=((weekday - pub.weekday()) % 7) or 7)
     return pub - dt.timedelta(days=back)
 
@@ -127,7 +126,7 @@ def time_phrases(text: str, start: int, end: int, pub: dt.date | None, lang: str
     return refs
 
 
-def _weekday_is_time(m: regex.Match[str], text: str) -> bool:
+def _weekday_is_time(m: re.Match[str], text: str) -> bool:
     """Portuguese "segunda"/"quinta" and Spanish "domingo" are also ordinary words or names; require a modifier."""
     wd = m.group("wd").casefold()
     if wd in ("segunda", "terça", "quarta", "quinta", "sexta", "domingo", "sábado", "sabado"):
@@ -170,5 +169,5 @@ def explicit_dates(text: str, start: int, end: int, pub: dt.date | None) -> list
 
 def weekday_of(phrase: str) -> int | None:
     """Weekday index (Monday=0) named in a phrase, if any."""
-    m = regex.search(rf"(?i)\b({_WD})\b", phrase)
+    m = re.search(rf"(?i)\b({_WD})\b", phrase)
     return _WEEKDAYS[m.group(1).casefold()] if m else None

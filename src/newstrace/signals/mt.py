@@ -18,6 +18,7 @@ threshold alone.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -249,7 +250,7 @@ _WEAK_FOREIGN = _words("die des den sein for bis was will mit und est son more p
 
 # Lower-case words with Romance/German diacritics are untranslated source words ("adornáronle") unless they are
 # loanwords English keeps.
-_ACCENTED = regex.compile(r"(?<![\p{L}\p{M}'’\-])\p{Ll}*[áíóúñàâçèêëîïôûùäöüßãõ]\p{Ll}*(?![\p{L}\p{M}'’\-])")
+_ACCENT_CHAR = re.compile(r"[áíóúñàâçèêëîïôûùäöüßãõ]")
 _LOANWORDS = _words("café cafés cliché clichés résumé résumés naïve fiancé fiancée protégé décor élite élites déjà "
                     "señor señora señorita jalapeño jalapeños piñata façade über doppelgänger crème première premières "
                     "entrée exposé rosé soupçon touché attaché communiqué communiqués détente régime régimes naïveté "
@@ -267,9 +268,20 @@ _FOREIGN_RUNS = {lang: _run_pattern(vocab) for lang, vocab in _FOREIGN.items()}
 
 def _foreign_cues(text: str) -> list[_Cue]:
     cues: list[_Cue] = []
-    for m in _ACCENTED.finditer(text):
-        if m.group() not in _LOANWORDS and len(m.group()) >= 3:
-            cues.append(_Cue("foreign", m.start(), m.end(), 0.25, f"untranslated word {m.group()!r}"))
+    done = -1
+    for m in _ACCENT_CHAR.finditer(text):
+        if m.start() < done:
+            continue  # a second accent in a word already seen
+        start, end = m.start(), m.end()
+        while start > 0 and text[start - 1].isalpha():
+            start -= 1
+        while end < len(text) and text[end].isalpha():
+            end += 1
+        done = end
+        word = text[start:end]
+        glued = (start > 0 and text[start - 1] in "'’-") or (end < len(text) and text[end] in "'’-")
+        if word.islower() and not glued and word not in _LOANWORDS and len(word) >= 3:
+            cues.append(_Cue("foreign", start, end, 0.25, f"untranslated word {word!r}"))
     for lang, rx in _FOREIGN_RUNS.items():
         for m in rx.finditer(text):
             run = m.group().split()

@@ -8,7 +8,7 @@ may also leave on an original page (so it says the text was lifted from a page, 
 
 from __future__ import annotations
 
-import regex
+import re
 
 from newstrace.config import SignalConfig
 from newstrace.model import Signal
@@ -52,7 +52,7 @@ _MARKERS: tuple[tuple[str, float, str], ...] = (
     (r"\*\*[^*\n]{2,80}\*\*", 0.5, "markdown bold"),
     (r"(?im)^[ \t]*(?:title|headline|titre|título|titel)[ \t]*:", 0.5, "generator field label"),
 )
-_MARKER_RES = tuple((regex.compile(p), w, d) for p, w, d in _MARKERS)
+_MARKER_RES = tuple((re.compile(p), w, d) for p, w, d in _MARKERS)
 _MAX_SIGNALS = 20
 
 

@@ -14,8 +14,7 @@ present time words.
 from __future__ import annotations
 
 import datetime as dt
-
-import regex
+import re
 
 from newstrace.config import SignalConfig
 from newstrace.model import PubDate, Signal
@@ -23,7 +22,7 @@ from newstrace.signals._text import sentences
 from newstrace.signals._time import TimeRef, explicit_dates, time_phrases, weekday_of
 from newstrace.signals.dateline import detect_dateline
 
-_TODAY_WEEKDAY = regex.compile(
+_TODAY_WEEKDAY = re.compile(
     r"(?i)\b(?:today|hoy|aujourd['’]hui|heute|hoje)[\s,(]+(?:el\s+|ce\s+|am\s+|nesta\s+|neste\s+)?"
     r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|miércoles|jueves|viernes|sábado|"
     r"domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|"
@@ -32,11 +31,11 @@ _TODAY_WEEKDAY = regex.compile(
 _NEAR_CHARS = 40
 # Only words that point at "now" make an old date current: "this Thursday, September 28" is, "on Monday, May 19" is
 # an ordinary dated reference.
-_DEICTIC = regex.compile(
+_DEICTIC = re.compile(
     r"(?i)(?:this|este|esta|ce|cette|diesen|dieser|diesem|nesta|neste|today|hoy|aujourd|heute|hoje|yesterday|ayer|"
     r"gestern|ontem|tonight|last\s+night|anoche)\b"
 )
-_ADJACENT = regex.compile(r"[\s,(]*")  # what may separate a time word from the date it names
+_ADJACENT = re.compile(r"[\s,(]*")  # what may separate a time word from the date it names
 
 
 def _pub_day(pub_date: PubDate | dt.date | None) -> tuple[dt.date | None, bool]:
