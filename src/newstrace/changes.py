@@ -147,11 +147,20 @@ def _missing(
             if f.key not in other_numbers:
                 out.append(f.surface)
         elif f.kind == "name":
+            if other_key is None and " " not in f.key:
+                continue  # across languages single capitalised words are mostly translated (months, days, places)
             if not name_present(f.key, other_words, config.name_match_ratio):
                 out.append(f.surface)
         elif other_key is not None and not _quote_present(f.key, other_key, config.quote_match_ratio):
             out.append(f"“{_short(f.surface)}”")
     return out
+
+
+def _context(text: str, fact: Fact, width: int = 3) -> set[str]:
+    """Folded words just before and after a fact (same-language comparison of where a number sits)."""
+    before = [t.norm for t in tokenize(text, max(0, fact.start - 60), fact.start)][-width:]
+    after = [t.norm for t in tokenize(text, fact.end, min(len(text), fact.end + 60))][:width]
+    return {f"<{w}" for w in before} | {f">{w}" for w in after}
 
 
 def _in_any(start: int, end: int, ranges: Sequence[tuple[int, int]]) -> bool:
@@ -194,7 +203,7 @@ def diff_facts(
     """Numbers, names and quotes the derived text added, dropped or changed, and inserted filler sentences.
 
     ``changed`` pairs a source number with a different derived number inside the same aligned passage ("128 → 182").
-    Across languages quotes are not compared (they are translated); numbers and names are.
+    Across languages quotes and one-word names are not compared (they are translated); numbers and full names are.
     ``is_generic`` scores a sentence's genericness (0–1), e.g. ``signals.is_generic_sentence``; without it a filler
     sentence is any inserted sentence with no fact at all.
     """
@@ -219,13 +228,23 @@ def diff_facts(
             for i, f in enumerate(sfacts)
             if f.kind == "number" and sp.source_start <= f.start < sp.source_end and f.key not in dkeys_num
         ]
-        # Numbers missing on one side and new on the other within one aligned passage were altered, pairwise in order.
-        for di, si in zip(d_in, s_in, strict=False):
-            if di in matched_d or si in matched_s:
+        # A number missing on one side and a new one on the other, inside one aligned passage and between the same
+        # words ("crowns ($5.9 million)" / "crowns ($6 million)"), is one number altered.
+        for di in d_in:
+            if di in matched_d:
                 continue
-            matched_d.add(di)
-            matched_s.add(si)
-            changed.append(f"{sfacts[si].surface} → {dfacts[di].surface}")
+            d_ctx = _context(derived_text, dfacts[di])
+            best, best_si = 0, -1
+            for si in s_in:
+                if si in matched_s:
+                    continue
+                shared = len(d_ctx & _context(source_text, sfacts[si]))
+                if shared > best:
+                    best, best_si = shared, si
+            if best >= config.changed_min_context_words:
+                matched_d.add(di)
+                matched_s.add(best_si)
+                changed.append(f"{sfacts[best_si].surface} → {dfacts[di].surface}")
 
     swords = word_keys(source_text)
     dwords = word_keys(derived_text)

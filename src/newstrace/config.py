@@ -282,6 +282,9 @@ class AttributeConfig:
     filler_min_words: int = 6
     # With a genericness scorer, a fact-free inserted sentence is filler when it scores at least this (0-1).
     filler_min_generic: float = 0.5
+    # A dropped and an added number in one aligned passage are one changed number when at least this many of the
+    # three words on either side agree. Lower pairs more (and wrongly: "March 5" → "25%"); higher reports add+drop.
+    changed_min_context_words: int = 2
     # At most this many strings in each of added / dropped / changed / filler.
     max_change_items: int = 20
 
