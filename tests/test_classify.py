@@ -6,6 +6,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newstrace.align import align_pair
 from newstrace.classify import PairFeatures, classify_pair, pair_features, relation_type, span_coverage
@@ -141,3 +143,27 @@ def test_seeds_are_not_linked() -> None:
         _, relation, independent = _judge(d, s)
         assert relation is None, f"{d.id} must not be linked to {s.id}"
         assert independent
+
+
+# --- robustness -------------------------------------------------------------------------------------------------------
+
+_span = st.builds(
+    Span,
+    st.integers(-5, 400),
+    st.integers(-5, 400),
+    st.integers(-5, 400),
+    st.integers(-5, 400),
+    st.sampled_from(["exact", "near", "paraphrase", "translation"]),
+    st.floats(0, 1),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=300), st.text(max_size=300), st.lists(_span, max_size=8))
+def test_features_never_crash_and_stay_in_range(derived: str, source: str, spans: list[Span]) -> None:
+    f = pair_features(Article("d", derived, language="en"), Article("s", source, language="fr"), spans)
+    for name in ("derived_coverage", "source_coverage", "unquoted_coverage", "order", "ordered_coverage",
+                 "quote_share", "derived_novelty", "source_novelty"):
+        assert 0.0 <= getattr(f, name) <= 1.0, name
+    verdict = classify_pair(f)
+    assert 0.0 <= verdict.score <= 1.0
