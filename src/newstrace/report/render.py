@@ -231,10 +231,7 @@ class GraphNode:
 
 @dataclass(frozen=True, slots=True)
 class GraphEdge:
-    x1: float
-    y1: float
-    x2: float
-    y2: float
+    path: str  # SVG path data, numbers only
     relation: str
     label: str
     lx: float
@@ -342,7 +339,8 @@ def layout_story(
         in_col = sorted((m for m in shown if col_of[m] == c), key=lambda m: (pull(m), m))
         row.update((m, r) for r, m in enumerate(in_col))
     width = max(2 * MARGIN + len(columns) * (NODE_W + COL_GAP) - COL_GAP, 600)
-    height = AXIS_H + 2 * MARGIN + max(1, max(row.values(), default=0) + 1) * LANE_H - (LANE_H - NODE_H)
+    # Room below the last row for edges that bend down under it.
+    height = AXIS_H + 2 * MARGIN + max(1, max(row.values(), default=0) + 1) * LANE_H - (LANE_H - NODE_H) + LANE_H / 2
     pos = {m: (MARGIN + col_of[m] * (NODE_W + COL_GAP), AXIS_H + MARGIN + row[m] * LANE_H) for m in shown}
     origin_set = set(origins)
     nodes = [
@@ -363,15 +361,27 @@ def layout_story(
             continue
         (sx, sy), (dx, dy) = pos[k.source], pos[k.derived]
         scx, scy, dcx, dcy = sx + NODE_W / 2, sy + NODE_H / 2, dx + NODE_W / 2, dy + NODE_H / 2
-        x1, y1 = _clip(scx, scy, dcx, dcy)
-        x2, y2 = _clip(dcx, dcy, scx, scy)
+        # An edge that skips columns would run straight behind the nodes between its ends: it bends down into
+        # the gap below its row instead (a quadratic curve whose midpoint sits half a lane lower).
+        bend = (LANE_H / 2) if abs(col_of[k.derived] - col_of[k.source]) > 1 else 0.0
+        qx, qy = (scx + dcx) / 2, (scy + dcy) / 2 + 2 * bend
+        x1, y1 = _clip(scx, scy, qx, qy)
+        x2, y2 = _clip(dcx, dcy, qx, qy)
+        path = (
+            f"M{x1:.1f},{y1:.1f} Q{qx:.1f},{qy:.1f} {x2:.1f},{y2:.1f}"
+            if bend
+            else (f"M{x1:.1f},{y1:.1f} L{x2:.1f},{y2:.1f}")
+        )
+        # Labels sit nearer the copy, so edges fanning out of one source keep their labels apart.
+        t = 0.5 if bend else 0.62
+        lx = (1 - t) ** 2 * x1 + 2 * (1 - t) * t * (qx if bend else (x1 + x2) / 2) + t**2 * x2
+        ly = (1 - t) ** 2 * y1 + 2 * (1 - t) * t * (qy if bend else (y1 + y2) / 2) + t**2 * y2
         edges.append(
             GraphEdge(
-                x1, y1, x2, y2,
+                path=path,
                 relation=k.relation if k.relation else "other",
                 label=f"{k.relation} {_lag_short(k.lag_days)}",
-                # Labels sit nearer the copy: edges fanning out of one source then keep their labels apart.
-                lx=x1 + (x2 - x1) * 0.62, ly=y1 + (y2 - y1) * 0.62 - 4,
+                lx=lx, ly=ly - 4,
                 href=linker.link(k.derived, k.source),
             )
         )  # fmt: skip

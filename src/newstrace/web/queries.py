@@ -12,6 +12,8 @@ from newstrace.store import Store
 # At most this many words of a query are matched (each word is one ILIKE over the article texts).
 MAX_QUERY_WORDS = 8
 MAX_QUERY_CHARS = 500
+# A /links/DERIVED/SOURCE path with more "/"-separated parts than this is not looked up.
+MAX_LINK_PATH_PARTS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +115,8 @@ def find_link(store: Store, derived: str, source: str) -> Link | None:
 def split_link_path(store: Store, pair: str) -> Link | None:
     """The link named by ``DERIVED/SOURCE`` where either id may itself contain ``/``: each split point is tried."""
     parts = pair.split("/")
+    if len(parts) > MAX_LINK_PATH_PARTS:  # each split point costs a query; no real pair of ids has this many
+        return None
     for i in range(1, len(parts)):
         found = find_link(store, "/".join(parts[:i]), "/".join(parts[i:]))
         if found:
