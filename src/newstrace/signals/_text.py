@@ -1,4 +1,5 @@
-"""Paragraph and sentence boundaries with offsets, shared by the signal detectors.
+"""Helpers shared by the signal detectors: paragraph and sentence boundaries with offsets, case ratio, and the
+noisy-OR that combines independent pieces of evidence.
 
 Sentences come from the project's segmenter (``normalise.segment_sentences``) so signals and alignment agree on
 units; paragraphs are blank-line blocks. Both are linear and work on texts without punctuation or line breaks.
@@ -49,3 +50,11 @@ def upper_ratio(text: str, sample: int = 20_000) -> float:
     text = text[:sample]
     letters = len(_LETTER.findall(text))
     return len(_UPPER.findall(text)) / letters if letters else 0.0
+
+
+def noisy_or(weights: list[float]) -> float:
+    """Probability that at least one of several independent cues is right, each right with its weight."""
+    p = 1.0
+    for w in weights:
+        p *= 1.0 - w
+    return 1.0 - p

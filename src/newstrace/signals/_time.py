@@ -47,6 +47,7 @@ for _abbr, _m in (("jan", 1), ("feb", 2), ("mar", 3), ("apr", 4), ("jun", 6), ("
     _MONTHS.setdefault(_abbr, _m)
 
 _WD = "|".join(sorted((re.escape(w) for w in _WEEKDAYS), key=len, reverse=True))
+WEEKDAY_ALTERNATION = _WD  # every weekday name above, longest first, for other modules' patterns
 _MO = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
 
 # Relative words: (pattern, day offset from publication).

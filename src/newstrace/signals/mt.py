@@ -26,7 +26,7 @@ import regex
 
 from newstrace.config import SignalConfig
 from newstrace.model import Signal
-from newstrace.signals._text import upper_ratio
+from newstrace.signals._text import noisy_or, upper_ratio
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,13 +342,6 @@ def _calque_cues(text: str) -> list[_Cue]:
             for rx, w, d in _CALQUE_RES for m in rx.finditer(text)]
 
 
-def _noisy_or(weights: list[float]) -> float:
-    p = 1.0
-    for w in weights:
-        p *= 1.0 - w
-    return 1.0 - p
-
-
 _EN_STOP = _words("the and of to in is that for was on with said it as by at from he she has have are were")
 
 
@@ -377,8 +370,8 @@ def machine_translation_score(text: str, lang: str | None) -> tuple[float, list[
     for kind, items in by_kind.items():
         items = items[:_MAX_CUES_PER_KIND]
         kept += items
-        kind_scores.append(min(_KIND_CAP[kind], _noisy_or([c.weight for c in items])))
-    score = _noisy_or(kind_scores)
+        kind_scores.append(min(_KIND_CAP[kind], noisy_or([c.weight for c in items])))
+    score = noisy_or(kind_scores)
     return score, [(c.start, c.end, c.weight, f"{c.kind}: {c.detail}") for c in sorted(kept, key=lambda c: c.start)]
 
 

@@ -12,6 +12,7 @@ import regex
 
 from newstrace.config import SignalConfig
 from newstrace.model import Signal
+from newstrace.signals._text import noisy_or
 
 _SPUN: tuple[tuple[str, str, float], ...] = (
     (r"\bsynthetic\s+intelligence\b", "artificial intelligence", 0.5),
@@ -55,10 +56,7 @@ def detect_spun(text: str, config: SignalConfig) -> list[Signal]:
     """``spun`` signals, one per broken fixed phrase, all carrying the page score, when it is high enough."""
     hits = sorted(((m.start(), m.end(), w, f"{m.group()!r} stands for {orig!r}") for rx, orig, w in _SPUN_RES
                    for m in rx.finditer(text)), key=lambda h: -h[2])[:_MAX_SIGNALS]
-    p = 1.0
-    for _, _, w, _ in hits:
-        p *= 1.0 - w
-    score = 1.0 - p
+    score = noisy_or([w for _, _, w, _ in hits])
     if not hits or score < config.spun_min_score:
         return []
     return [Signal("spun", s, e, round(score, 3), f"{ev} (phrase weight {w:.2f}, page {score:.2f})")

@@ -19,14 +19,12 @@ import re
 from newstrace.config import SignalConfig
 from newstrace.model import PubDate, Signal
 from newstrace.signals._text import sentences
-from newstrace.signals._time import TimeRef, explicit_dates, time_phrases, weekday_of
+from newstrace.signals._time import WEEKDAY_ALTERNATION, TimeRef, explicit_dates, time_phrases, weekday_of
 from newstrace.signals.dateline import detect_dateline
 
 _TODAY_WEEKDAY = re.compile(
     r"(?i)\b(?:today|hoy|aujourd['’]hui|heute|hoje)[\s,(]+(?:el\s+|ce\s+|am\s+|nesta\s+|neste\s+)?"
-    r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|miércoles|jueves|viernes|sábado|"
-    r"domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|"
-    r"samstag|sonntag|segunda-feira|terça-feira|quarta-feira|quinta-feira|sexta-feira)\b"
+    rf"(?P<wd>{WEEKDAY_ALTERNATION})\b"
 )
 _NEAR_CHARS = 40
 # Only words that point at "now" make an old date current: "this Thursday, September 28" is, "on Monday, May 19" is
