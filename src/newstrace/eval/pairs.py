@@ -120,11 +120,12 @@ class PairEvalReport:
         gold = sorted({g for g, _ in self.confusion})
         pred = sorted({p for _, p in self.confusion}, key=lambda p: (p == NONE, p))
         if gold:
-            width = max(12, *(len(p) + 2 for p in pred))
+            # Columns cut to 10 characters so the matrix fits an 80-column terminal ("translatio" = translation).
+            head = max(len("gold \\ pred"), *(len(g) for g in gold)) + 1
             lines.append("")
-            lines.append("gold \\ predicted".ljust(18) + "".join(p.rjust(width) for p in pred))
+            lines.append("gold \\ pred".ljust(head) + "".join(p[:10].rjust(11) for p in pred))
             for g in gold:
-                lines.append(g.ljust(18) + "".join(str(self.confusion.get((g, p), 0)).rjust(width) for p in pred))
+                lines.append(g.ljust(head) + "".join(str(self.confusion.get((g, p), 0)).rjust(11) for p in pred))
         for reason in self.skip_reasons[:10]:
             lines.append(f"skipped: {reason}")
         return "\n".join(lines)
