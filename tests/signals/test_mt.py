@@ -101,6 +101,20 @@ def test_each_cue_kind(text: str, kind: str) -> None:
     assert any(c[3].startswith(kind) for c in cues), cues
 
 
+def test_spanish_news_calques_together_are_flagged() -> None:
+    text = ("The president of the Government, Pedro Sánchez, has assured this Thursday that the reform will be "
+            "approved, according to the EFE agency. The Council of Ministers will meet at 10.30 hours.")
+    signals = detect_machine_translation(text, "en", CFG)
+    assert signals and signals[0].score >= 0.5
+
+
+def test_clean_british_dates_are_not_calques() -> None:
+    text = ("The committee will meet on Thursday 28 September at 10:30. It met last Tuesday 12th October too, "
+            "the AFP-backed group said. Ministers said on Monday that they would vote.")
+    _, cues = machine_translation_score(text, "en")
+    assert not [c for c in cues if c[3].startswith("calque")], cues
+
+
 def test_single_typo_is_not_enough() -> None:
     text = "The council met on Monday. Support reached 100 billion euross after 200 billion euros were pledged."
     assert detect_machine_translation(text, "en", CFG) == []

@@ -43,8 +43,9 @@ def _words(spaced: str) -> frozenset[str]:
 
 
 # Each kind alone stays below the default reporting threshold (0.5): one kind of oddity can be sloppy human
-# editing; machine translation leaves several kinds at once.
-_KIND_CAP = {"pronoun": 0.45, "glued": 0.45, "doubled": 0.4, "lowercase": 0.45, "foreign": 0.45, "calque": 0.45,
+# editing; machine translation leaves several kinds at once. Calques are the exception: two different literal
+# renderings of Romance grammar in one English text are themselves strong evidence.
+_KIND_CAP = {"pronoun": 0.45, "glued": 0.45, "doubled": 0.4, "lowercase": 0.45, "foreign": 0.45, "calque": 0.6,
              "typography": 0.35}
 _MAX_CUES_PER_KIND = 6
 
@@ -317,6 +318,16 @@ _CALQUES: tuple[tuple[str, float, str], ...] = (
     (r"\bsupposes?\s+an?\s+(?:risk|threat|challenge|change|blow|step|increase|decrease|cost)\b", 0.3,
      "'supposes a risk' ('supone un riesgo')"),
     (r"\b(?:reckless|dangerous|irresponsible)\s+and\s+destabilizers\b", 0.35, "adjective in plural agreement"),
+    (rf"\bha(?:s|ve)\s+(?:said|assured|affirmed|stated|declared|indicated|stressed|explained|warned|announced|"
+     rf"reported|confirmed|denied|insisted|\w+ed)\s+(?:this|on|last)\s+{_WD}\b", 0.35,
+     "present perfect with a past day ('ha asegurado este jueves')"),
+    (r"\bha(?:s|ve)\s+\w+ed\s+(?:yesterday|last\s+night)\b", 0.35,
+     "present perfect with 'yesterday' ('ha dicho ayer')"),
+    (r"\bthe\s+(?:AFP|EFE)\b(?![-‐/])", 0.3, "article before the agency ('l'AFP', 'la EFE')"),
+    (r"\bat\s+\d{1,2}[.:]\d{2}\s+hours\b", 0.3, "'at 10.30 hours' ('a las 10.30 horas')"),
+    (rf"\b(?:last|this|on|past)\s+{_WD}\s+\d{{1,2}}\b(?!(?:st|nd|rd|th)?,?\s+(?:January|February|March|April|May|"
+     r"June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b)"
+     r"(?![.:]\d)", 0.3, "weekday + day number without a month ('el jueves 28')"),
 )
 _CALQUE_RES = tuple((regex.compile(p), w, d) for p, w, d in _CALQUES)
 
