@@ -236,7 +236,8 @@ def build_real(
     by_doc: dict[str, list[Piece]] = {}
     for folder, tag in (("src", "src"), ("susp", "susp")):
         for path in sorted((root / folder).glob("*.txt")):
-            text = path.read_text(encoding="utf-8", errors="replace")
+            # A few PAN files hold NUL characters, which readers rightly treat as binary; a space keeps every offset.
+            text = path.read_text(encoding="utf-8", errors="replace").replace("\x00", " ")
             rng = np.random.default_rng(stable_seed(seed, "cut", path.name))
             num = re.sub(r"\D", "", path.stem)
             mine = []
@@ -529,7 +530,7 @@ def build(size: int, out: Path, seed: int = 13, root: Path = PAN_TRAIN, holdout:
         pieces = [p for p in pieces if p.id not in drop]
     n_pad = max(0, size - len(pieces))
     stats.update({"size": size, "seed": seed, "real_pieces_kept": len(pieces), "padding": n_pad,
-                  "holdout": len(held), "holdout_links": len(held_links)})
+                  "expected_links": len(links), "holdout": len(held), "holdout_links": len(held_links)})
     known = [(e.derived, e.source) for e in [*links, *held_links]] + tolerated
     unlabelled = unlabelled_pairs([*pieces, *held], known)
     stats["unlabelled_real_pairs"] = len(unlabelled)
