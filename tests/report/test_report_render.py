@@ -111,6 +111,9 @@ def test_layout_places_by_date_without_overlap() -> None:
     assert {e.label for e in g.edges} == {"verbatim +0d", "verbatim +1d", "verbatim +2d"}
     assert {e.href for e in g.edges} >= {"#l-a1-a0"}
     assert [n.origin for n in g.nodes if n.id == "a0"] == [True]
+    cyclic = [Link("a1", "a2", "verbatim", 1, "a1", 0.0, True, False, 1, 1), Link("a2", "a1", "verbatim", 1, "a1", 0.0,
+              True, False, 1, 1)]  # fmt: skip
+    assert len(layout_story(["a1", "a2"], [], cyclic, cards, _Anchors(), ReportConfig()).edges) == 2
     small = layout_story([a.id for a in arts], ["a0"], links, cards, _Anchors(), ReportConfig(graph_max_nodes=5))
     assert len(small.nodes) == 5 and small.omitted == 8
 

@@ -124,7 +124,10 @@ def test_search_by_id_url_site_and_words(client: TestClient) -> None:
     assert any(h["kind"] == "site" for h in hits)
     hits = client.get("/api/search", params={"q": "rye BREAD sandvik"}).json()["items"]
     assert [h["id"] for h in hits] == ["alone"] and "rye bread" in hits[0]["snippet"]
-    assert client.get("/api/search", params={"q": "100%_\\"}).json()["items"] == []
+    for odd in ("100%_\\", "o'brien; DROP TABLE articles", "%"):
+        assert client.get("/api/search", params={"q": odd}).json()["items"] == [], odd
+    # LIKE wildcards are matched literally: "_" finds only the text that holds an underscore.
+    assert [h["id"] for h in client.get("/api/search", params={"q": "_"}).json()["items"]] == ["evil"]
     assert client.get("/api/search").status_code == 422
     assert "nothing found" in client.get("/search", params={"q": "zzzz"}).text
 
