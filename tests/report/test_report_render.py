@@ -186,3 +186,17 @@ def _lag_label(lag: float | None) -> str:
     if lag is None:
         return "?"
     return f"{lag:+.0f}d" if float(lag).is_integer() else f"{lag:+.1f}d"
+
+
+def test_report_survives_inconsistent_store_rows(tmp_path: Path, data: ModuleType) -> None:
+    """Links to articles the store lacks, spans past the text end, empty stories: shown as such, never a crash."""
+    from newstrace.model import Span, Story
+
+    with Store(tmp_path / "odd.duckdb") as store:
+        store.upsert_articles([Article("a", "short text", PubDate.day(dt.date(2026, 1, 2)))])
+        bad = Link("a", "ghost", "paraphrase", 0.6, "ghost", None, False, False, 0.5, 0.5,
+                   (Span(5, 500, 900, 1000, "paraphrase"), Span(-3, 2, 0, 0, "weird")))  # fmt: skip
+        store.replace_results([bad], [Story("s", ("a", "ghost"), ("ghost",)), Story("e", (), ())], [])
+        html = render_report(store)
+    assert "(not in the store)" in html and 'class="m paraphrase"' in html and 'class="m other"' in html
+    assert data.unsafe_markup(html) == []

@@ -280,3 +280,17 @@ def test_idle_app_releases_the_store_for_writers(hand_store_path: Path, tmp_path
         with Store(store_path) as st:
             assert st.article_count() == 4
         assert c.get("/api/articles").json()["total"] == 4
+
+
+def test_pages_survive_inconsistent_store_rows(tmp_path: Path) -> None:
+    from newstrace.model import Article, Link, Span, Story
+
+    path = tmp_path / "odd.duckdb"
+    with Store(path) as st:
+        st.upsert_articles([Article("a", "short text")])
+        bad = Link("a", "ghost", "paraphrase", 0.6, "ghost", None, False, False, 0.5, 0.5, (Span(5, 500, 9, 10, "x"),))  # type: ignore[arg-type]
+        st.replace_results([bad], [Story("s", ("a", "ghost"), ("ghost",))], [])
+    with TestClient(create_app(path)) as c:
+        for url in ("/", "/stories/s", "/link?derived=a&source=ghost", "/articles/a", "/api/stories/s", "/sites"):
+            assert c.get(url).status_code == 200, url
+        assert c.get("/articles/ghost").status_code == 404
