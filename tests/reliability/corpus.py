@@ -43,9 +43,9 @@ def copy_record(record: dict[str, object], k: int) -> dict[str, object]:
     return out
 
 
-def build_corpus(path: Path, copies: int) -> int:
-    """Write ``copies`` copies of the example corpus to ``path`` (JSON Lines); returns the record count."""
-    records = [json.loads(line) for line in EXAMPLE.read_text(encoding="utf-8").splitlines() if line.strip()]
+def build_corpus(path: Path, copies: int, first: int | None = None) -> int:
+    """Write ``copies`` copies of the example corpus (its ``first`` records) to ``path``; returns the count."""
+    records = [json.loads(line) for line in EXAMPLE.read_text(encoding="utf-8").splitlines() if line.strip()][:first]
     n = 0
     with path.open("w", encoding="utf-8") as fh:
         for k in range(copies):

@@ -1,0 +1,325 @@
+"""Load test of `newstrace serve`: N concurrent clients for a bounded time mixing pages, searches and checks.
+
+    .venv/bin/python benchmarks/load/loadtest.py                       # 50 clients, 60 s, example corpus
+    .venv/bin/python benchmarks/load/loadtest.py --clients 10 --duration 5 --store out/newstrace.duckdb
+
+Without ``--store`` the example corpus is traced into a temporary store first. The server is the real CLI
+(`newstrace serve`, read-only: check submissions are not stored) in a subprocess on 127.0.0.1; the client is
+one asyncio process with httpx. Every run is bounded twice: by ``--duration`` and by ``--max-requests``.
+Results go to ``--out`` (JSON) and a Markdown table is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import json
+import logging
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import httpx
+
+log = logging.getLogger("loadtest")
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples" / "corpus"
+HOST = "127.0.0.1"
+# Request kinds and their share of the traffic: mostly reading, some searching, a few (costly) checks.
+DEFAULT_MIX = {"page": 0.70, "search": 0.25, "check": 0.05}
+READ_KINDS = ("page", "search")
+SEARCH_TERMS = ("fire", "Valmora", "desaladora", "strike", "flood", "battery", "reuters", "efe.com", "grain", "2026")
+
+
+@dataclass
+class Targets:
+    """What the clients ask for: page paths, search queries and check bodies, all taken from the store."""
+
+    pages: list[str]
+    searches: list[str]
+    checks: list[dict[str, str]]
+
+
+@dataclass
+class KindStats:
+    """Latencies (seconds) and errors of one request kind."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    error_samples: list[str] = field(default_factory=list)
+
+    def add(self, seconds: float, error: str | None) -> None:
+        self.latencies.append(seconds)
+        if error is not None:
+            self.errors += 1
+            if len(self.error_samples) < 5:
+                self.error_samples.append(error)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (0–100) by linear interpolation; 0 for no values."""
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return float(values[0])
+    return float(statistics.quantiles(values, n=1000, method="inclusive")[min(998, max(0, round(q * 10) - 1))])
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def build_store(base: Path) -> Path:
+    """Trace the example corpus into ``base`` and return the store path."""
+    from newstrace.config import RunConfig
+    from newstrace.runners.local import trace
+
+    store = base / "newstrace.duckdb"
+    trace([EXAMPLES / "articles.jsonl", EXAMPLES / "txt"], base / "out", store, RunConfig(workers=1))
+    return store
+
+
+@contextmanager
+def running_server(store: Path, port: int, startup_timeout_s: float = 300.0) -> Iterator[str]:
+    """`newstrace serve` on 127.0.0.1:``port`` in a subprocess; yields its base URL and stops it afterwards."""
+    cmd = [sys.executable, "-m", "newstrace.cli", "serve", "--store", str(store), "--host", HOST, "--port", str(port)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    base = f"http://{HOST}:{port}"
+    try:
+        deadline = time.monotonic() + startup_timeout_s
+        while True:
+            if proc.poll() is not None:
+                err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+                raise RuntimeError(f"server exited with {proc.returncode}: {err[-2000:]}")
+            try:
+                if httpx.get(base + "/api/stories?limit=1", timeout=5.0).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server not ready after {startup_timeout_s:.0f} s")
+            time.sleep(0.5)
+        yield base
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=30)
+        if proc.stderr:
+            proc.stderr.close()
+
+
+def _items(client: httpx.Client, path: str) -> list[dict[str, object]]:
+    r = client.get(path, params={"limit": 500})
+    r.raise_for_status()
+    items = r.json()["items"]
+    assert isinstance(items, list)
+    return items
+
+
+def collect_targets(base: str, seed: int = 8) -> Targets:
+    """Page paths (overview, lists, every story, article and link page) and check bodies from the served store."""
+    with httpx.Client(base_url=base, timeout=60.0) as client:
+        articles = _items(client, "/api/articles")
+        stories = _items(client, "/api/stories")
+        links = _items(client, "/api/links")
+    pages = ["/", "/stories", "/articles", "/sites", "/search?q=fire"]
+    pages += ["/articles/" + quote(str(a["id"]), safe="") for a in articles]
+    pages += ["/stories/" + quote(str(s["story"]), safe="") for s in stories]
+    pages += ["/link?" + urlencode({"derived": k["derived"], "source": k["source"]}) for k in links]
+    pages += [f"/links/{quote(str(k['derived']), safe='')}/{quote(str(k['source']), safe='')}" for k in links]
+    # Check bodies: light edits of example-corpus articles (the API serves no full texts), so each lookup has
+    # real candidates to align, like a new copy would.
+    records = [json.loads(x) for x in (EXAMPLES / "articles.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    rng = random.Random(seed)
+    checks: list[dict[str, str]] = []
+    for rec in rng.sample(records, min(8, len(records))):
+        text = re.sub(r"\b(said|dijo|a déclaré|sagte)\b", "stated", str(rec["text"]))
+        body = {"text": text + "\n\nShare this story.", "url": f"https://checker.example/{len(checks)}"}
+        if rec.get("date"):
+            body["date"] = str(rec["date"])
+        checks.append(body)
+    return Targets(pages=pages, searches=list(SEARCH_TERMS), checks=checks)
+
+
+async def _worker(
+    client: httpx.AsyncClient,
+    targets: Targets,
+    mix: dict[str, float],
+    rng: random.Random,
+    deadline: float,
+    budget: list[int],
+    stats: dict[str, KindStats],
+) -> None:
+    kinds = list(mix)
+    weights = [mix[k] for k in kinds]
+    while time.monotonic() < deadline and budget[0] > 0:
+        budget[0] -= 1
+        kind = rng.choices(kinds, weights)[0]
+        t = time.perf_counter()
+        error: str | None = None
+        try:
+            if kind == "page":
+                r = await client.get(rng.choice(targets.pages))
+            elif kind == "search":
+                r = await client.get("/api/search", params={"q": rng.choice(targets.searches)})
+            else:
+                r = await client.post("/api/check", json=rng.choice(targets.checks))
+            if r.status_code != 200:
+                error = f"{kind} {r.request.url.path} -> {r.status_code}: {r.text[:200]}"
+            elif kind == "check" and r.json().get("stored") is not False:
+                error = "check stored an article on a read-only server"
+        except httpx.HTTPError as exc:
+            error = f"{kind}: {type(exc).__name__}: {exc}"
+        stats[kind].add(time.perf_counter() - t, error)
+
+
+async def run_load(
+    base: str,
+    targets: Targets,
+    *,
+    clients: int,
+    duration_s: float,
+    max_requests: int,
+    mix: dict[str, float] | None = None,
+    seed: int = 8,
+    request_timeout_s: float = 60.0,
+) -> dict[str, object]:
+    """``clients`` concurrent workers for at most ``duration_s`` and ``max_requests``; returns the summary."""
+    host = httpx.URL(base).host
+    if not ipaddress.ip_address(host).is_loopback:
+        raise ValueError(f"the load test only targets this machine, not {host}")
+    mix = mix or DEFAULT_MIX
+    stats = {k: KindStats() for k in mix}
+    budget = [max_requests]
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, timeout=request_timeout_s, limits=limits) as client:
+        t0 = time.monotonic()
+        deadline = t0 + duration_s
+        await asyncio.gather(
+            *(_worker(client, targets, mix, random.Random(seed + i), deadline, budget, stats) for i in range(clients))
+        )
+        elapsed = time.monotonic() - t0
+    result = summarise(stats, elapsed, clients=clients, duration_s=duration_s, max_requests=max_requests)
+    result["mix"] = mix
+    return result
+
+
+def _row(stats: Sequence[KindStats], elapsed: float) -> dict[str, object]:
+    lat = [x for s in stats for x in s.latencies]
+    return {
+        "requests": len(lat),
+        "errors": sum(s.errors for s in stats),
+        "requests_per_s": round(len(lat) / elapsed, 2) if elapsed else 0.0,
+        "p50_ms": round(1000 * percentile(lat, 50), 1),
+        "p99_ms": round(1000 * percentile(lat, 99), 1),
+        "max_ms": round(1000 * max(lat, default=0.0), 1),
+    }
+
+
+def summarise(
+    stats: dict[str, KindStats], elapsed: float, *, clients: int, duration_s: float, max_requests: int
+) -> dict[str, object]:
+    """Per-kind and overall counts, errors, requests/s and p50/p99/max latency."""
+    kinds = {k: {**_row([s], elapsed), "error_samples": s.error_samples} for k, s in stats.items()}
+    reads = _row([stats[k] for k in READ_KINDS if k in stats], elapsed)
+    return {
+        "clients": clients,
+        "duration_s": duration_s,
+        "max_requests": max_requests,
+        "elapsed_s": round(elapsed, 2),
+        "kinds": kinds,
+        "reads": reads,
+        "all": _row(list(stats.values()), elapsed),
+        "target": {"errors": 0, "reads_p99_ms_below": 500},
+        "target_met": reads["errors"] == 0 and float(reads["p99_ms"]) < 500,  # type: ignore[arg-type]
+    }
+
+
+def markdown_table(result: dict[str, object]) -> str:
+    """The README table: one row per kind, then reads and all."""
+    lines = ["| kind | requests | errors | req/s | p50 ms | p99 ms | max ms |", "|---|---:|---:|---:|---:|---:|---:|"]
+    kinds = result["kinds"]
+    assert isinstance(kinds, dict)
+    rows = [*kinds.items(), ("reads (page+search)", result["reads"]), ("all", result["all"])]
+    for name, r in rows:
+        lines.append(
+            f"| {name} | {r['requests']} | {r['errors']} | {r['requests_per_s']} | {r['p50_ms']} | {r['p99_ms']} "
+            f"| {r['max_ms']} |"
+        )
+    return "\n".join(lines)
+
+
+def benchmark(
+    store: Path | None,
+    *,
+    clients: int,
+    duration_s: float,
+    max_requests: int,
+    seed: int = 8,
+    mix: dict[str, float] | None = None,
+) -> dict[str, object]:
+    """Build a store if none is given, serve it, collect targets and run the load; returns the summary."""
+    with tempfile.TemporaryDirectory(prefix="newstrace-load-") as tmp:
+        if store is None:
+            t = time.monotonic()
+            store = build_store(Path(tmp))
+            log.info("traced the example corpus in %.1f s", time.monotonic() - t)
+        with running_server(store, free_port()) as base:
+            targets = collect_targets(base, seed)
+            result = asyncio.run(
+                run_load(
+                    base, targets, clients=clients, duration_s=duration_s, max_requests=max_requests, mix=mix, seed=seed
+                )
+            )
+    result["targets"] = {"pages": len(targets.pages), "searches": len(targets.searches), "checks": len(targets.checks)}
+    result["machine"] = {"cpus": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 2)}
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--store", type=Path, help="store to serve (default: trace the example corpus into a temp dir)")
+    p.add_argument("--clients", type=int, default=50)
+    p.add_argument("--duration", type=float, default=60.0, help="seconds of load")
+    p.add_argument("--max-requests", type=int, default=50_000, help="hard cap on requests")
+    p.add_argument("--seed", type=int, default=8)
+    p.add_argument("--mix", default=",".join(f"{k}={v}" for k, v in DEFAULT_MIX.items()),
+                   help="request shares, e.g. page=0.7,search=0.3 (kinds: page, search, check)")  # fmt: skip
+    p.add_argument("--out", type=Path, default=Path(__file__).with_name("results.json"))
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
+    load_before = os.getloadavg()[0]
+    mix = {k: float(v) for k, v in (part.split("=") for part in args.mix.split(","))}
+    result = benchmark(args.store, clients=args.clients, duration_s=args.duration, max_requests=args.max_requests,
+                       seed=args.seed, mix=mix)  # fmt: skip
+    result["machine"]["load_avg_1m_before"] = round(load_before, 2)  # type: ignore[index]
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(markdown_table(result))
+    print(f"target met: {result['target_met']}  (results in {args.out})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
