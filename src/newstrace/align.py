@@ -399,6 +399,25 @@ def _resolve(passages: list[_Passage], d: AlignText, s: AlignText, config: Align
     return chosen
 
 
+def _merge_adjacent(passages: list[_Passage], config: AlignConfig) -> list[_Passage]:
+    """Join passages that continue each other on both sides (one reused passage split by a seedless stretch)."""
+    out: list[_Passage] = []
+    for p in sorted(passages, key=lambda p: p.d0):
+        q = out[-1] if out else None
+        if (
+            q is not None
+            and not (p.summary or q.summary)
+            and p.d0 - q.d1 <= config.max_gap
+            and -config.max_gap <= p.s0 - q.s1 <= config.max_gap
+        ):
+            weight = len(q.seeds) + len(p.seeds)
+            score = (q.score * len(q.seeds) + p.score * len(p.seeds)) / weight
+            out[-1] = _Passage(q.d0, max(q.d1, p.d1), min(q.s0, p.s0), max(q.s1, p.s1), q.seeds + p.seeds, score)
+        else:
+            out.append(p)
+    return out
+
+
 def _merge_summaries(passages: list[_Passage], d: AlignText, s: AlignText, config: AlignConfig) -> list[_Passage]:
     """Join passages that follow each other in the derived text but point all over the source into one summary.
 
@@ -540,7 +559,7 @@ def align_texts(
     candidates = _passages(d, s, found, seeds, config, lexical)
     if config.summary:
         candidates += _summaries(d, s, seeds, config, lexical)
-    passages = _resolve(candidates, d, s, config)
+    passages = _merge_adjacent(_resolve(candidates, d, s, config), config)
     if config.summary:
         passages = _merge_summaries(passages, d, s, config)
     spans: list[Span] = []
