@@ -180,6 +180,9 @@ def test_report_of_the_traced_example_corpus(traced_store: Path, tmp_path: Path,
     assert data.unsafe_markup(html) == []
     assert data.HOSTILE_ID not in html and data.XSS_TITLE in unescape(html)
     assert "harbor-fire-wire" in html
+    # `trace` itself writes the same report next to its JSONL files.
+    written = (traced_store.parent / "out" / "report.html").read_text(encoding="utf-8")
+    assert written.count('<details class="link"') == len(links) and data.unsafe_markup(written) == []
 
 
 def _lag_label(lag: float | None) -> str:
