@@ -241,6 +241,8 @@ def test_check_is_read_only_by_default(traced_copy: Path, data: ModuleType) -> N
         assert any(k["derived"] == "reposted-1" and k["origin"] == "harbor-fire-wire" for k in body["links"])
         assert {"derived", "source", "relation", "spans", "changes"} <= set(body["links"][0])
         assert c.get("/api/articles/reposted-1").status_code == 404
+        # An article's own page marks its credits (the wire's "(Reuters)" dateline) in the text.
+        assert '<mark class="m credit">' in c.get("/articles/harbor-fire-wire").text
     assert _count(traced_copy) == before
 
 

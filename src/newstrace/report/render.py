@@ -74,11 +74,15 @@ def highlight_segments(text: str, ranges: Iterable[Range]) -> list[Piece]:
     return pieces
 
 
+# Highlight classes the stylesheet knows: the span kinds, plus credits and signals on an article's own page.
+MARK_KINDS = (*SPAN_KINDS, "credit", "signal")
+
+
 def css_kind(kind: str | None) -> str | None:
-    """A span kind as a CSS class name: one of the known kinds, or ``other`` (store data is never a class name)."""
+    """A highlight kind as a CSS class name: a known kind, or ``other`` (store data is never a class name)."""
     if kind is None:
         return None
-    return kind if kind in SPAN_KINDS else "other"
+    return kind if kind in MARK_KINDS else "other"
 
 
 def marks(pieces: Iterable[Piece]) -> list[Mark]:

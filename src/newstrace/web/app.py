@@ -38,7 +38,9 @@ from newstrace.report.render import (
     build_overview,
     build_story_view,
     copying_sites,
+    highlight_segments,
     make_env,
+    marks,
 )
 from newstrace.serialize import link_row
 from newstrace.store import Store
@@ -546,7 +548,12 @@ def create_app(
             links = st.links(article_id)
             sig = st.get_signals([article_id]).get(article_id)
             story = queries.story_of(st, article_id)
+        # Credits and single-article signals are marked in the text itself (credits win where both apply).
+        spots = [(c.start, c.end, "credit", i) for i, c in enumerate(sig.credits)] if sig else []
+        spots += [(g.start, g.end, "signal", len(spots) + i) for i, g in enumerate(sig.signals)] if sig else []
+        text_marks = marks(highlight_segments(art.text[: rcfg.max_text_chars], spots))
         return page("article.html.j2", title=art.title or art.id, card=article_card(art), text=art.text,
+                    text_marks=text_marks, text_cut=len(art.text) > rcfg.max_text_chars,
                     sources=[k for k in links if k.derived == article_id],
                     copies=[k for k in links if k.source == article_id], signals=sig, story=story)  # fmt: skip
 
