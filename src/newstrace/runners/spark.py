@@ -243,7 +243,8 @@ def judge_partition(config: RunConfig) -> Callable[[Iterator[pd.DataFrame]], Ite
                 # The local runner reads articles back after enrichment stored the detected language.
                 derived = replace(article_from_columns(row, "d_"), language=dfeat.language)
                 source = replace(article_from_columns(row, "s_"), language=sfeat.language)
-                out.append(verdict_columns(judge_pair(derived, source, dfeat, sfeat, config)))
+                verdict = judge_pair(derived, source, dfeat, sfeat, config, undirected=bool(row["undirected"]))
+                out.append(verdict_columns(verdict))
             yield _frame(out, [c.split(" ")[0] for c in VERDICT_DDL.split(", ")])
 
     return run
@@ -422,7 +423,7 @@ def judge_stage(
     cols = [*ARTICLE_COLS, *FEATURE_COLS]
     side_d = both.select(*[F.col(c).alias("d_" + c) for c in cols])
     side_s = both.select(*[F.col(c).alias("s_" + c) for c in cols])
-    cands = spark.read.parquet(str(stages.path("candidates"))).select("derived", "source")
+    cands = spark.read.parquet(str(stages.path("candidates"))).select("derived", "source", "undirected")
     n = _count(stages.path("candidates"))
     work = cands.join(side_d, cands["derived"] == side_d["d_id"]).join(side_s, cands["source"] == side_s["s_id"])
     parts = max(1, -(-n // spark_config.pairs_per_task))
@@ -438,45 +439,40 @@ def _members(rows: Iterable[ArticleRecord]) -> list[candidates.Member]:
 
 
 def group_pairs(
-    pair_fn: Callable[[Sequence[candidates.Member], Any], list[candidates.Pair]], config: RunConfig
+    pair_fn: Callable[[Sequence[candidates.Member], Any], list[candidates.Pair]], via: str, config: RunConfig
 ) -> Callable[[pd.DataFrame], pd.DataFrame]:
     """applyInPandas body: one bucket's (or one anchor's) members → the candidates module's pairs of that group."""
 
     def run(pdf: pd.DataFrame) -> pd.DataFrame:
         pairs = pair_fn(_members(_records(pdf)), config.candidates)
-        return pd.DataFrame(pairs, columns=["a", "b"])
-
-    return run
-
-
-def score_counts(via: str, config: RunConfig) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd.DataFrame]]:
-    """mapInPandas body: (pair, number of shared band keys or anchors) → the generator's score for the pair."""
-    score = candidates._lsh_score if via == "lsh" else candidates._anchor_score
-
-    def run(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        for pdf in frames:
-            rows = _records(pdf)
-            out = [{"a": r["a"], "b": r["b"], "via": via, "score": score(int(r["n"]), config.candidates)} for r in rows]
-            yield _frame(out, ["a", "b", "via", "score"])
+        return pd.DataFrame([(x, y, via, 1.0) for x, y in pairs], columns=["a", "b", "via", "value"])
 
     return run
 
 
 def finish_candidates(config: RunConfig) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd.DataFrame]]:
-    """mapInPandas body: merged (pair, generators, best score, both dates) → oriented, windowed Candidates."""
+    """mapInPandas body: per pair (shared band keys, shared anchors, vector similarity, dates) → Candidates."""
+    cc = config.candidates
 
     def run(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         for pdf in frames:
             found: dict[candidates.Pair, candidates._Found] = {}
             dates: dict[str, Any] = {}
             for r in _records(pdf):
-                found[(r["a"], r["b"])] = candidates._Found(set(r["via"]), float(r["score"]))
+                pair = (r["a"], r["b"])
+                # The same rules as generate_candidates: a shared bucket is enough, anchors need a few.
+                if r["n_lsh"]:
+                    candidates._add(found, pair, "lsh", candidates._lsh_score(int(r["n_lsh"]), cc))
+                if r["n_anchor"] and r["n_anchor"] >= cc.anchor_min_shared:
+                    candidates._add(found, pair, "anchor", candidates._anchor_score(int(r["n_anchor"]), cc))
+                if r["vector"] is not None:
+                    candidates._add(found, pair, "vector", float(r["vector"]))
                 dates[r["a"]] = pubdate_from_iso(r["a_date"])
                 dates[r["b"]] = pubdate_from_iso(r["b_date"])
             out = [
                 {"derived": c.derived, "source": c.source, "score": c.score, "via": list(c.via),
                  "undirected": c.undirected}
-                for c in candidates._finish(found, dates, config.candidates)
+                for c in candidates._finish(found, dates, cc)
             ]  # fmt: skip
             yield _frame(out, CANDIDATE_COLS)
 
@@ -503,7 +499,7 @@ def vector_pairs(stages: StageDir, config: RunConfig) -> list[ArticleRecord]:
     ]
     found: dict[candidates.Pair, candidates._Found] = {}
     candidates._vector_pairs(records, config.candidates, found, Counter())
-    return [{"a": a, "b": b, "via": "vector", "score": f.score} for (a, b), f in found.items()]
+    return [{"a": a, "b": b, "via": "vector", "value": f.score} for (a, b), f in found.items()]
 
 
 def candidates_stage(
@@ -512,46 +508,35 @@ def candidates_stage(
     """Stage 3: LSH buckets and anchor postings grouped in Spark, vector pairs on the driver, merged → candidates."""
     from pyspark.sql import functions as F
 
-    cc = config.candidates
     dates = spark.read.parquet(str(stages.path("articles"))).where(F.col("status") == "ok").select("id", "date")
     feats = spark.read.parquet(str(stages.path("features")))
     keyed = feats.join(dates, feats["article_id"] == dates["id"]).select("article_id", "date", "band_keys", "anchors")
-    member_ddl = "a string, b string"
+    hit_ddl = "a string, b string, via string, value double"
 
     # LSH: one shuffle by band key; each bucket's pairs come from candidates.pairs_from_bucket.
     bands = keyed.select("article_id", "date", F.explode("band_keys").alias("key"))
-    lsh = (
-        bands.groupBy("key")
-        .applyInPandas(group_pairs(candidates.pairs_from_bucket, config), member_ddl)
-        .groupBy("a", "b")
-        .count()
-        .withColumnRenamed("count", "n")
-        .mapInPandas(score_counts("lsh", config), "a string, b string, via string, score double")
-    )
-    # Anchors: the same per group, then only pairs sharing enough rare anchors.
+    lsh = bands.groupBy("key").applyInPandas(group_pairs(candidates.pairs_from_bucket, "lsh", config), hit_ddl)
+    # Anchors: the same per anchor posting list.
     postings = keyed.select("article_id", "date", F.explode(F.from_json("anchors", "array<string>")).alias("anchor"))
-    anchor = (
-        postings.groupBy("anchor")
-        .applyInPandas(group_pairs(candidates.pairs_from_anchor, config), member_ddl)
-        .groupBy("a", "b")
-        .count()
-        .withColumnRenamed("count", "n")
-        .where(F.col("n") >= cc.anchor_min_shared)
-        .mapInPandas(score_counts("anchor", config), "a string, b string, via string, score double")
+    anchor = postings.groupBy("anchor").applyInPandas(
+        group_pairs(candidates.pairs_from_anchor, "anchor", config), hit_ddl
     )
-    pair_ddl = "a string, b string, via string, score double"
-    vec_rows = vector_pairs(stages, config)
-    vector = spark.createDataFrame(_frame(vec_rows, ["a", "b", "via", "score"]), pair_ddl)
+    vector = spark.createDataFrame(_frame(vector_pairs(stages, config), ["a", "b", "via", "value"]), hit_ddl)
+    # One shuffle by pair counts what each generator found; the scores are the candidates module's.
     merged = (
         lsh.unionByName(anchor)
         .unionByName(vector)
         .groupBy("a", "b")
-        .agg(F.collect_set("via").alias("via"), F.max("score").alias("score"))
+        .agg(
+            F.sum(F.when(F.col("via") == "lsh", 1).otherwise(0)).alias("n_lsh"),
+            F.sum(F.when(F.col("via") == "anchor", 1).otherwise(0)).alias("n_anchor"),
+            F.max(F.when(F.col("via") == "vector", F.col("value"))).alias("vector"),
+        )
     )
-    da = dates.select(F.col("id").alias("a_id"), F.col("date").alias("a_date"))
-    db = dates.select(F.col("id").alias("b_id"), F.col("date").alias("b_date"))
+    da = F.broadcast(dates.select(F.col("id").alias("a_id"), F.col("date").alias("a_date")))
+    db = F.broadcast(dates.select(F.col("id").alias("b_id"), F.col("date").alias("b_date")))
     with_dates = merged.join(da, merged["a"] == da["a_id"]).join(db, merged["b"] == db["b_id"])
-    cands = with_dates.select("a", "b", "via", "score", "a_date", "b_date").mapInPandas(
+    cands = with_dates.select("a", "b", "n_lsh", "n_anchor", "vector", "a_date", "b_date").mapInPandas(
         finish_candidates(config), CANDIDATE_DDL
     )
     tmp = stages.temp("candidates")
