@@ -145,6 +145,14 @@ def test_spark_writes_what_local_writes(runs: Runs) -> None:
     )
     assert runs.spark.candidates == runs.local.candidates
     assert runs.spark.pairs_judged == runs.local.pairs_judged
+    assert runs.spark.store_path is not None
+    # The store the Spark run fills holds what the local run's store holds: report, serve and check work alike.
+    with (
+        Store(runs.local_dir / "newstrace.duckdb", read_only=True) as a,
+        Store(runs.spark.store_path, read_only=True) as b,
+    ):
+        assert b.links() == a.links() and b.story_rows() == a.story_rows() and b.article_rows() == a.article_rows()
+    assert (runs.spark_dir / "report.html").stat().st_size > 0
     table = pq.read_table(runs.spark_dir / "links.parquet")
     assert table.column("derived").to_pylist() == [r["derived"] for r in local_links]
 

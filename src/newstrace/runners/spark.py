@@ -47,7 +47,8 @@ from newstrace.errors import MissingExtraError
 from newstrace.ingest import iter_articles, iter_files
 from newstrace.model import Article, ArticleSignals, Candidate, Link, SiteProfile, SkippedRecord, Story
 from newstrace.pipeline import decide_links, enrich_articles, judge_pair
-from newstrace.runners.local import ProgressFn, TraceSummary, _noop, _short_reason
+from newstrace.report.render import write_report
+from newstrace.runners.local import STORE_NAME, ProgressFn, TraceSummary, _noop, _short_reason
 from newstrace.serialize import (
     article_row,
     credit_dict,
@@ -61,7 +62,7 @@ from newstrace.serialize import (
     skipped_row,
     story_row,
 )
-from newstrace.store import ArticleFeatures, PairVerdictRow, signals_from_json
+from newstrace.store import ArticleFeatures, PairVerdictRow, Store, signals_from_json
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -407,6 +408,13 @@ def enrich_stage(
     summary.enriched = _count(stages.path("features"))
 
 
+def _row_batches(path: Path, size: int) -> Iterator[list[ArticleRecord]]:
+    """Rows of a stage directory in batches (bounded driver memory)."""
+    for part in sorted(path.glob("*.parquet")):
+        for batch in pq.ParquetFile(part).iter_batches(batch_size=size):
+            yield batch.to_pylist()
+
+
 def _count(path: Path) -> int:
     return int(sum(pq.read_metadata(p).num_rows for p in sorted(path.glob("*.parquet"))))
 
@@ -665,6 +673,23 @@ def write_outputs(stages: StageDir, out_dir: Path, links: Sequence[Link], storie
         shutil.copyfile(stages.path("results") / f"{name}.parquet", out_dir / f"{name}.parquet")
 
 
+def fill_store(stages: StageDir, store: Store, links: Sequence[Link], stories: Sequence[Story],
+               sites: Sequence[SiteProfile], chunk: int = 2048) -> None:  # fmt: skip
+    """Load the finished stages into a DuckDB store, so the report, ``serve`` and ``check`` work as after ``trace``."""
+    order, arts, _ = load_articles(stages)
+    skipped = [x for x in order if isinstance(x, SkippedRecord)]
+    ids = [x for x in order if isinstance(x, str)]
+    for lo in range(0, len(ids), chunk):
+        store.upsert_articles([arts[i] for i in ids[lo : lo + chunk]])
+    store.record_skipped(skipped)
+    for batch in _row_batches(stages.path("features"), chunk):
+        store.put_features([features_from_columns(r) for r in batch])
+    verdicts = load_verdicts(stages)
+    for lo in range(0, len(verdicts), chunk):
+        store.put_pairs(verdicts[lo : lo + chunk])
+    store.replace_results(links, stories, sites)
+
+
 # -- the runner -------------------------------------------------------------------------------------------
 def run_spark(
     inputs: Sequence[str | Path],
@@ -675,6 +700,8 @@ def run_spark(
     progress: ProgressFn | None = None,
     spark_config: SparkConfig | None = None,
     spark: SparkSession | None = None,
+    store_path: Path | None = None,
+    with_store: bool = True,
 ) -> TraceSummary:
     """Trace every input article on Spark; writes the same files as ``newstrace trace`` plus Parquet stages.
 
@@ -682,6 +709,9 @@ def run_spark(
     pass the master there and leave this at its default only if the session is already configured. An existing
     ``spark`` session is used as it is (and not stopped); otherwise one is made and stopped at the end.
     Finished stages under ``out_dir/stages`` are reused when inputs and configuration are unchanged.
+    With ``with_store`` the results also go into a DuckDB store (``store_path``, default ``out_dir/newstrace.duckdb``)
+    and ``report.html`` is written from it, as ``trace`` does; the store holds every article, so leave it off for
+    corpora too big for one machine's disk.
     """
     config = config or RunConfig()
     spark_config = spark_config or SparkConfig()
@@ -730,6 +760,14 @@ def run_spark(
         ran.append("decide")
     write_outputs(stages, out_dir, summary.links, summary.stories, summary.sites)
     summary.seconds["decide"] = time.perf_counter() - t
+
+    if with_store:
+        t = time.perf_counter()
+        summary.store_path = Path(store_path) if store_path else out_dir / STORE_NAME
+        with Store(summary.store_path, config.store) as store:
+            fill_store(stages, store, summary.links, summary.stories, summary.sites)
+            write_report(store, out_dir / "report.html")
+        summary.seconds["report"] = time.perf_counter() - t
     log.info(
         "spark: %d in, %d ok, %d skipped, %d candidates, %d links; ran %s",
         summary.records_in, summary.ok, summary.skipped, summary.candidates, len(summary.links),
