@@ -203,7 +203,7 @@ async def run_load(
     max_requests: int,
     mix: dict[str, float] | None = None,
     seed: int = 8,
-    request_timeout_s: float = 60.0,
+    request_timeout_s: float = 120.0,
 ) -> dict[str, object]:
     """``clients`` concurrent workers for at most ``duration_s`` and ``max_requests``; returns the summary."""
     host = httpx.URL(base).host
@@ -212,7 +212,9 @@ async def run_load(
     mix = mix or DEFAULT_MIX
     stats = {k: KindStats() for k in mix}
     budget = [max_requests]
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    # Idle connections are dropped well before uvicorn's 5 s keep-alive timeout: reusing one the server is closing
+    # fails with a ReadError that says nothing about the app (browsers retry those silently).
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients, keepalive_expiry=1.0)
     async with httpx.AsyncClient(base_url=base, timeout=request_timeout_s, limits=limits) as client:
         t0 = time.monotonic()
         deadline = t0 + duration_s
@@ -278,6 +280,7 @@ def benchmark(
     max_requests: int,
     seed: int = 8,
     mix: dict[str, float] | None = None,
+    request_timeout_s: float = 120.0,
 ) -> dict[str, object]:
     """Build a store if none is given, serve it, collect targets and run the load; returns the summary."""
     with tempfile.TemporaryDirectory(prefix="newstrace-load-") as tmp:
@@ -289,7 +292,14 @@ def benchmark(
             targets = collect_targets(base, seed)
             result = asyncio.run(
                 run_load(
-                    base, targets, clients=clients, duration_s=duration_s, max_requests=max_requests, mix=mix, seed=seed
+                    base,
+                    targets,
+                    clients=clients,
+                    duration_s=duration_s,
+                    max_requests=max_requests,
+                    mix=mix,
+                    seed=seed,
+                    request_timeout_s=request_timeout_s,
                 )
             )
     result["targets"] = {"pages": len(targets.pages), "searches": len(targets.searches), "checks": len(targets.checks)}
@@ -304,6 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     p.add_argument("--max-requests", type=int, default=50_000, help="hard cap on requests")
     p.add_argument("--seed", type=int, default=8)
+    p.add_argument("--timeout", type=float, default=120.0, help="per-request timeout (s); a timeout is an error")
     p.add_argument("--mix", default=",".join(f"{k}={v}" for k, v in DEFAULT_MIX.items()),
                    help="request shares, e.g. page=0.7,search=0.3 (kinds: page, search, check)")  # fmt: skip
     p.add_argument("--out", type=Path, default=Path(__file__).with_name("results.json"))
@@ -313,7 +324,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_before = os.getloadavg()[0]
     mix = {k: float(v) for k, v in (part.split("=") for part in args.mix.split(","))}
     result = benchmark(args.store, clients=args.clients, duration_s=args.duration, max_requests=args.max_requests,
-                       seed=args.seed, mix=mix)  # fmt: skip
+                       seed=args.seed, mix=mix, request_timeout_s=args.timeout)  # fmt: skip
     result["machine"]["load_avg_1m_before"] = round(load_before, 2)  # type: ignore[index]
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(markdown_table(result))
