@@ -400,7 +400,7 @@ def _resolve(passages: list[_Passage], d: AlignText, s: AlignText, config: Align
 
 
 def _merge_adjacent(passages: list[_Passage], config: AlignConfig) -> list[_Passage]:
-    """Join passages that continue each other on both sides (one reused passage split by a seedless stretch)."""
+    """Join passages next to each other on both sides, in either order (one reused passage, split or reordered)."""
     out: list[_Passage] = []
     for p in sorted(passages, key=lambda p: p.d0):
         q = out[-1] if out else None
@@ -408,7 +408,7 @@ def _merge_adjacent(passages: list[_Passage], config: AlignConfig) -> list[_Pass
             q is not None
             and not (p.summary or q.summary)
             and p.d0 - q.d1 <= config.max_gap
-            and -config.max_gap <= p.s0 - q.s1 <= config.max_gap
+            and max(p.s0 - q.s1, q.s0 - p.s1) <= config.max_gap
         ):
             weight = len(q.seeds) + len(p.seeds)
             score = (q.score * len(q.seeds) + p.score * len(p.seeds)) / weight
