@@ -77,8 +77,8 @@ class AlignConfig:
     stem_chars: int = 6
     # Lexical seed: a sentence pair whose tf-idf cosine AND Dice coefficient of content words both
     # exceed these. Lower finds more reworded sentences but seeds more chance matches.
-    seed_cosine: float = 0.33
-    seed_dice: float = 0.33
+    seed_cosine: float = 0.28
+    seed_dice: float = 0.28
     # Fewer shared content words than this never make a lexical seed (short sentences match by chance).
     seed_min_shared: int = 2
     # A seed is kept only when its similarity is at least this share of the best seed of both its sentences;
