@@ -122,8 +122,15 @@ def test_jaccard_estimate_orders_similarity() -> None:
     assert estimate_jaccard(s, minhash_signature("", CONFIG)) == 0.0
 
 
-def test_word_order_matters_in_shingles() -> None:
-    assert not np.array_equal(shingle_hashes("a b c", CONFIG), shingle_hashes("c b a", CONFIG))
+def test_word_order_matters_in_multiword_shingles() -> None:
+    trigrams = dataclasses.replace(CONFIG, shingle_words=3)
+    assert not np.array_equal(shingle_hashes("a b c", trigrams), shingle_hashes("c b a", trigrams))
+    assert _shares_bucket(STORY, LIGHT_EDIT, trigrams) and not _shares_bucket(STORY, UNRELATED, trigrams)
+
+
+def test_short_words_are_dropped_unless_nothing_else_is_left() -> None:
+    assert len(shingle_hashes("the cat sat on the remarkable doormat", CONFIG)) == 2
+    assert len(shingle_hashes("a b c", CONFIG)) == 3
 
 
 @settings(max_examples=60, deadline=None)

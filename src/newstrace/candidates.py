@@ -31,8 +31,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -271,6 +272,73 @@ def _finish(
     return out
 
 
+def bucket_weight(size: int) -> float:
+    """Evidence one shared bucket (or anchor) of ``size`` articles gives a pair: rarer weighs more."""
+    return 1.0 / max(1, size - 1)
+
+
+def strongest_pairs(
+    counts: Mapping[Pair, int],
+    weights: Mapping[Pair, float],
+    min_count: int,
+    top: int,
+    dates: Mapping[str, PubDate | None] | None = None,
+    sizes: Mapping[str, int] | None = None,
+    min_weight: float = 0.0,
+) -> list[Pair]:
+    """Pairs seen at least ``min_count`` times that rank in the ``top`` of either article (0 = no cap).
+
+    Pairs are ranked by summed :func:`bucket_weight`, so sharing two rare buckets beats sharing three
+    crowded ones. Ranking per article keeps output linear in the number of articles however generic a
+    collection's vocabulary is. Ties (e.g. many identical copies of one wire story) prefer the earliest
+    partner, so the original stays among every copy's candidates; then the partner id decides.
+    With ``sizes`` (keys per article) a partner's weight is divided by the square root of its size,
+    as in a cosine: a very long article shares something with everyone and must not top every list.
+    """
+    kept = [p for p, n in counts.items() if n >= min_count and weights.get(p, 0.0) >= min_weight]
+    if top <= 0:
+        return sorted(kept)
+    dates = dates or {}
+
+    def rank(other: str, w: float) -> tuple[float, dt.date, str]:
+        d = dates.get(other)
+        if sizes is not None:
+            w /= math.sqrt(max(1, sizes.get(other, 1)))
+        return (-round(w, 9), d.earliest if d else dt.date.max, other)
+
+    per: dict[str, list[tuple[float, dt.date, str]]] = defaultdict(list)
+    for a, b in kept:
+        w = weights.get((a, b), 0.0)
+        per[a].append(rank(b, w))
+        per[b].append(rank(a, w))
+    best: dict[str, set[str]] = {k: {r[2] for r in sorted(v)[:top]} for k, v in per.items()}
+    return sorted(p for p in kept if p[1] in best[p[0]] or p[0] in best[p[1]])
+
+
+def _tally(
+    groups: Iterable[Sequence[Member]],
+    cap: int,
+    pair_fn: Callable[[Sequence[Member], CandidateConfig], list[Pair]],
+    config: CandidateConfig,
+) -> tuple[Counter[Pair], dict[Pair, float], int]:
+    """Shared-group counts and :func:`bucket_weight` sums per pair; also how many groups were over ``cap``."""
+    counts: Counter[Pair] = Counter()
+    weights: defaultdict[Pair, float] = defaultdict(float)
+    skipped = 0
+    for members in groups:
+        if len(members) > cap:
+            skipped += 1
+            continue
+        pairs = pair_fn(members, config)
+        if not pairs:
+            continue
+        counts.update(pairs)
+        w = bucket_weight(len({m[0] for m in members}))
+        for p in pairs:
+            weights[p] += w
+    return counts, weights, skipped
+
+
 def _lsh_score(shared: int, config: CandidateConfig) -> float:
     # Share of one passage's bands that agree: with r rows per band this tracks Jaccard**r.
     return min(1.0, shared / config.bands)
@@ -313,39 +381,37 @@ def generate_candidates(records: Sequence[CandidateRecord], config: CandidateCon
     found: dict[Pair, _Found] = {}
 
     buckets: dict[int, list[Member]] = defaultdict(list)
+    postings: dict[str, list[Member]] = defaultdict(list)
     for r in records:
         for k in r.band_keys:
             buckets[k].append((r.id, r.date))
-    shared_keys: Counter[Pair] = Counter()
-    for members in buckets.values():
-        if len(members) > config.max_bucket:
-            stats["lsh_buckets_skipped"] += 1
-            continue
-        shared_keys.update(pairs_from_bucket(members, config))
-    for pair, n in shared_keys.items():
-        _add(found, pair, "lsh", _lsh_score(n, config))
-
-    postings: dict[str, list[Member]] = defaultdict(list)
-    for r in records:
         for a in r.anchors:
             postings[a].append((r.id, r.date))
-    shared_anchors: Counter[Pair] = Counter()
-    for members in postings.values():
-        if len(members) > config.anchor_max_df:
-            stats["anchors_too_common"] += 1
-            continue
-        shared_anchors.update(pairs_from_anchor(members, config))
-    for pair, n in shared_anchors.items():
-        if n >= config.anchor_min_shared:
-            _add(found, pair, "anchor", _anchor_score(n, config))
+
+    counts, weights, stats["lsh_buckets_skipped"] = _tally(
+        buckets.values(), config.max_bucket, pairs_from_bucket, config
+    )
+    n_keys = {r.id: len(r.band_keys) for r in records}
+    for pair in strongest_pairs(
+        counts, weights, config.lsh_min_shared, config.lsh_top_per_article, dates, n_keys, config.lsh_min_weight
+    ):
+        _add(found, pair, "lsh", _lsh_score(counts[pair], config))
+    stats["lsh_pairs"] = len(found)
+
+    counts, weights, stats["anchors_too_common"] = _tally(
+        postings.values(), config.anchor_max_df, pairs_from_anchor, config
+    )
+    for pair in strongest_pairs(counts, weights, config.anchor_min_shared, config.anchor_top_per_article, dates):
+        _add(found, pair, "anchor", _anchor_score(counts[pair], config))
+        stats["anchor_pairs"] += 1
 
     _vector_pairs(records, config, found, stats)
     out = _finish(found, dates, config)
     log.info(
-        "candidates: %d records in, %d pairs out (lsh %d, anchor %d, vector hits %d); skipped %d boilerplate "
-        "buckets, %d common anchors",
-        len(records), len(out), len(shared_keys), sum(n >= config.anchor_min_shared for n in shared_anchors.values()),
-        stats["vector_pairs"], stats["lsh_buckets_skipped"], stats["anchors_too_common"],
+        "candidates: %d records in, %d pairs out (lsh %d, anchor %d, vector %d); skipped %d boilerplate buckets, "
+        "%d common anchors",
+        len(records), len(out), stats["lsh_pairs"], stats["anchor_pairs"], stats["vector_pairs"],
+        stats["lsh_buckets_skipped"], stats["anchors_too_common"],
     )
     return out
 
@@ -406,39 +472,58 @@ class MemoryIndexState:
         return out
 
 
+def _tally_one(
+    new: CandidateRecord, groups: Iterable[Sequence[Member]], cap: int, config: CandidateConfig,
+    dates: dict[str, PubDate | None],
+) -> tuple[Counter[str], dict[str, float]]:
+    """Per stored partner of ``new``: shared-group count and weight (the one-article form of ``_tally``)."""
+    counts: Counter[str] = Counter()
+    weights: defaultdict[str, float] = defaultdict(float)
+    for members in groups:
+        others = dict(m for m in members if m[0] != new.id)
+        size = len(others) + 1
+        if size > cap:
+            continue
+        for other, d in others.items():
+            if within_window(new.date, d, config):
+                dates[other] = d
+                counts[other] += 1
+                weights[other] += bucket_weight(size)
+    return counts, weights
+
+
+def _top_partners(
+    counts: Counter[str], weights: Mapping[str, float], min_count: int, top: int, dates: Mapping[str, PubDate | None]
+) -> list[str]:
+    ranked = sorted(
+        (-round(weights[o], 9), d.earliest if (d := dates.get(o)) else dt.date.max, o)
+        for o, n in counts.items()
+        if n >= min_count
+    )
+    return [r[2] for r in (ranked[:top] if top > 0 else ranked)]
+
+
 def candidates_for(new: CandidateRecord, state: IndexState, config: CandidateConfig) -> list[Candidate]:
-    """Candidates of one new article against persisted state, with the same rules as the batch path.
+    """Candidates of one new article against persisted state, with the batch path's rules.
 
     Document frequencies come from the stored postings (plus the new article), so a bucket or anchor
-    that has grown common since it was stored is skipped here too. The new article is not added.
+    that has grown common since it was stored is skipped here too. The per-article caps
+    (``lsh_top_per_article``, ``anchor_top_per_article``) rank the new article's partners only — the
+    batch path also keeps a pair that ranks high for the other article — so this returns a subset of
+    what a batch run over old + new would give for the new article. The new article is not added.
     """
     dates: dict[str, PubDate | None] = {new.id: new.date}
     found: dict[Pair, _Found] = {}
 
-    shared: Counter[str] = Counter()
-    for members in state.bucket_members(list(new.band_keys)).values():
-        others = [m for m in members if m[0] != new.id]
-        if len(others) + 1 > config.max_bucket:
-            continue
-        for other, d in others:
-            if within_window(new.date, d, config):
-                dates[other] = d
-                shared[other] += 1
-    for other, n in shared.items():
-        _add(found, _canon(new.id, other), "lsh", _lsh_score(n, config))
+    buckets = state.bucket_members(list(new.band_keys)).values()
+    counts, weights = _tally_one(new, buckets, config.max_bucket, config, dates)
+    for other in _top_partners(counts, weights, config.lsh_min_shared, config.lsh_top_per_article, dates):
+        _add(found, _canon(new.id, other), "lsh", _lsh_score(counts[other], config))
 
-    common: Counter[str] = Counter()
-    for members in state.anchor_members(sorted(new.anchors)).values():
-        others = [m for m in members if m[0] != new.id]
-        if len(others) + 1 > config.anchor_max_df:
-            continue
-        for other, d in others:
-            if within_window(new.date, d, config):
-                dates[other] = d
-                common[other] += 1
-    for other, n in common.items():
-        if n >= config.anchor_min_shared:
-            _add(found, _canon(new.id, other), "anchor", _anchor_score(n, config))
+    postings = state.anchor_members(sorted(new.anchors)).values()
+    counts, weights = _tally_one(new, postings, config.anchor_max_df, config, dates)
+    for other in _top_partners(counts, weights, config.anchor_min_shared, config.anchor_top_per_article, dates):
+        _add(found, _canon(new.id, other), "anchor", _anchor_score(counts[other], config))
 
     if new.vector is not None and np.any(new.vector):
         for other, d, s in state.vector_neighbours(new.vector, config.vector_k + 1):

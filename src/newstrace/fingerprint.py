@@ -84,6 +84,11 @@ def shingle_hashes(tokens_or_text: str | Sequence[Token] | Sequence[str], config
     Texts shorter than one shingle yield one shingle of all their words (so a headline still matches).
     """
     words = _words(tokens_or_text)
+    if config.shingle_min_chars > 1:
+        # Short words are mostly function words: dropping them makes shingles survive inserted or
+        # swapped articles and prepositions, in any language, without a stop-word list.
+        # A text of short words only (a headline, "Yes we can") keeps them rather than vanish.
+        words = [w for w in words if len(w) >= config.shingle_min_chars] or words
     if not words:
         return np.zeros(0, dtype=np.uint64)
     # Hash each distinct word once: news repeats its function words many times.
