@@ -310,6 +310,33 @@ def _extend(p: _Passage, seeds: _Seeds, config: AlignConfig, lexical: bool, nd: 
         p.s1 += 1
 
 
+def _trim(p: _Passage, d: AlignText, s: AlignText, seeds: _Seeds, config: AlignConfig, lexical: bool) -> None:
+    """Drop edge sentences that match nothing in the passage nearly as well as its seeds match each other.
+
+    Clustering and gap filling pull in a neighbouring sentence when it shares a few words with the other side;
+    for a verbatim core (seed similarity ~1) a 0.4 neighbour is not part of the copy.
+    """
+    sim = seeds.cosine if lexical else np.zeros_like(seeds.cosine)
+    if seeds.semantic is not None:
+        sim = np.maximum(sim, seeds.semantic)
+    floor = config.trim_ratio * float(np.median([x[2] for x in p.seeds]))
+
+    def weak_row(i: int) -> bool:
+        return bool(d.stems[i]) and float(sim[i, p.s0 : p.s1 + 1].max()) < floor
+
+    def weak_col(j: int) -> bool:
+        return bool(s.stems[j]) and float(sim[p.d0 : p.d1 + 1, j].max()) < floor
+
+    while p.d0 < p.d1 and weak_row(p.d0):
+        p.d0 += 1
+    while p.d1 > p.d0 and weak_row(p.d1):
+        p.d1 -= 1
+    while p.s0 < p.s1 and weak_col(p.s0):
+        p.s0 += 1
+    while p.s1 > p.s0 and weak_col(p.s1):
+        p.s1 -= 1
+
+
 def _passages(
     d: AlignText, s: AlignText, found: list[tuple[int, int, float]], seeds: _Seeds, config: AlignConfig, lexical: bool
 ) -> list[_Passage]:
@@ -319,6 +346,7 @@ def _passages(
         rows, cols = [x[0] for x in group], [x[1] for x in group]
         p = _Passage(min(rows), max(rows), min(cols), max(cols), group)
         _extend(p, seeds, config, lexical, d.n, s.n)
+        _trim(p, d, s, seeds, config, lexical)
         p.score = _validate(d, s, p, seeds, lexical)
         out.append(p)
     return out
