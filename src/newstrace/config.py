@@ -103,6 +103,9 @@ class AlignConfig:
     # A passage grows by one sentence pair at either end while that pair's similarity (lexical or semantic)
     # reaches this; lower recovers more loosely reworded edges, at the risk of swallowing neighbours.
     extend_similarity: float = 0.5
+    # Edge sentences whose best match inside the passage is below this share of the passage's median seed
+    # similarity are trimmed; higher gives tighter boundaries (precision) but can cut reworded edges (recall).
+    trim_ratio: float = 0.35
     # Passages shorter than this (characters, on either side) are dropped as chance matches.
     min_passage_chars: int = 150
     # A passage pair is kept only when its whole-passage tf-idf cosine or mean seed similarity reaches this.
