@@ -156,11 +156,12 @@ def decide_links(
                 article_signals.get(v.derived),
                 article_signals.get(v.source),
                 config.attribute,
+                signal_config=config.signals,
             )
         )
     selected: list[Link] = []
     for derived_id in sorted({k.derived for k in raw}):
-        selected.extend(attribute.select_sources(derived_id, raw))
+        selected.extend(attribute.select_sources(derived_id, raw, config.attribute))
     links = attribute.resolve_origins(selected)
     stories = graph.build_stories(sorted(articles), links, related)
     sites = graph.site_profiles(list(articles.values()), links)
