@@ -117,3 +117,20 @@ def test_real_corpus_subset_quality_floor(tmp_path: Path) -> None:
     report = run_pan13(SHARED, tmp_path / "out", pairs, AlignConfig(), workers=2)
     assert report.overall.score is not None
     assert report.overall.score.plagdet >= 0.85
+
+
+def test_unreadable_empty_and_unpunctuated_documents(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path / "corpus")
+    (corpus / "src" / "source-document00003.txt").write_text("", encoding="utf-8")
+    (corpus / "src" / "source-document00004.txt").write_text("words without any stop " * 500, encoding="utf-8")
+    (corpus / "susp" / "suspicious-document00009.txt").mkdir()  # exists but cannot be read as a file
+    subset = tmp_path / "subset.pairs"
+    subset.write_text(
+        "suspicious-document00001.txt source-document00003.txt\n"
+        "suspicious-document00001.txt source-document00004.txt\n"
+        "suspicious-document00009.txt source-document00001.txt\n"
+    )
+    report = run_pan13(corpus, tmp_path / "out", subset, AlignConfig(semantic=False), workers=1)
+    assert report.processed == 2
+    assert report.missing == ("suspicious-document00009.txt source-document00001.txt",)
+    assert read_annotations(tmp_path / "out" / "suspicious-document00001-source-document00003.xml") == []

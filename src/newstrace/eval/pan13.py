@@ -125,9 +125,14 @@ def _folders(corpus_dir: Path) -> dict[Pair, str]:
     return owner
 
 
-def _read(path: Path) -> str:
-    # PAN texts are UTF-8; a stray invalid byte must not lose the whole document.
-    return path.read_text(encoding="utf-8", errors="replace")
+def _read(path: Path) -> str | None:
+    """Text of a corpus file, or None when it is missing or unreadable (the pair is then reported and skipped)."""
+    try:
+        # PAN texts are UTF-8; a stray invalid byte must not lose the whole document.
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        log.warning("cannot read %s: %s", path, exc)
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,16 +148,16 @@ def _align_group(task: _Task) -> list[tuple[Pair, list[Span] | None]]:
     """Align one suspicious document with each of its sources and write their XML; None marks a missing pair."""
     results: list[tuple[Pair, list[Span] | None]] = []
     susp_path = task.corpus_dir / "susp" / task.susp
-    susp_text = _read(susp_path) if susp_path.is_file() else None
+    susp_text = _read(susp_path)
     d = prepare_text(susp_text, task.config) if susp_text is not None else None
     # One BLAS thread per worker: the pool already keeps every core busy.
     embed_config = EmbedConfig(threads=1)
     for src in task.srcs:
-        src_path = task.corpus_dir / "src" / src
-        if d is None or not src_path.is_file():
+        src_text = _read(task.corpus_dir / "src" / src) if d is not None else None
+        if d is None or src_text is None:
             results.append(((task.susp, src), None))
             continue
-        s = prepare_text(_read(src_path), task.config)
+        s = prepare_text(src_text, task.config)
         spans = align_texts(d, s, task.config, embed_config=embed_config)
         (task.out_dir / f"{_stem(task.susp)}-{_stem(src)}.xml").write_text(
             detections_xml(task.susp, src, spans), encoding="utf-8"
