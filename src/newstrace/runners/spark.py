@@ -239,8 +239,8 @@ def judge_partition(config: RunConfig) -> Callable[[Iterator[pd.DataFrame]], Ite
         for pdf in frames:
             out = []
             for row in _records(pdf):
-                dfeat = features_from_columns(row, "d_")
-                sfeat = features_from_columns(row, "s_")
+                dfeat = features_from_columns(row, "d_f_")
+                sfeat = features_from_columns(row, "s_f_")
                 # The local runner reads articles back after enrichment stored the detected language.
                 derived = replace(article_from_columns(row, "d_"), language=dfeat.language)
                 source = replace(article_from_columns(row, "s_"), language=sfeat.language)
@@ -427,10 +427,12 @@ def judge_stage(
 
     arts = spark.read.parquet(str(stages.path("articles"))).where(F.col("status") == "ok").select(*ARTICLE_COLS)
     feats = spark.read.parquet(str(stages.path("features")))
-    both = arts.join(feats, arts["id"] == feats["article_id"])
-    cols = [*ARTICLE_COLS, *FEATURE_COLS]
-    side_d = both.select(*[F.col(c).alias("d_" + c) for c in cols])
-    side_s = both.select(*[F.col(c).alias("s_" + c) for c in cols])
+    # Articles and features both have a `language`: feature columns get their own prefix (d_f_…, s_f_…).
+    both = arts.select(*[F.col(c).alias("a_" + c) for c in ARTICLE_COLS]).join(
+        feats.select(*[F.col(c).alias("f_" + c) for c in FEATURE_COLS]), F.col("a_id") == F.col("f_article_id")
+    )
+    side_d = both.select(*[F.col(c).alias("d_" + c[2:] if c.startswith("a_") else "d_" + c) for c in both.columns])
+    side_s = both.select(*[F.col(c).alias("s_" + c[2:] if c.startswith("a_") else "s_" + c) for c in both.columns])
     cands = spark.read.parquet(str(stages.path("candidates"))).select("derived", "source", "undirected")
     n = _count(stages.path("candidates"))
     work = cands.join(side_d, cands["derived"] == side_d["d_id"]).join(side_s, cands["source"] == side_s["s_id"])
