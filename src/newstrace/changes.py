@@ -91,7 +91,7 @@ def extract_facts(text: str) -> list[Fact]:
                     start, surface = start + len(first) + 1, rest
                 elif first.casefold() in lower_words or not _mid_sentence(text, first, starts):
                     continue
-        key = regex.sub(r"['’]s$", "", fold(surface))
+        key = fold(surface).removesuffix("'s")
         facts.append(Fact("name", start, start + len(surface), surface, key))
     for m in _QUOTE.finditer(text):
         inner = m.group(1).strip()
@@ -122,7 +122,7 @@ def name_present(key: str, words: frozenset[str], cutoff: float) -> bool:
 
 def word_keys(text: str) -> frozenset[str]:
     """Folded words of ``text`` (possessive endings removed), for name look-ups."""
-    return frozenset(regex.sub(r"['’]s$", "", t.norm) for t in tokenize(text))
+    return frozenset(t.norm.removesuffix("'s") for t in tokenize(text))
 
 
 def _quote_present(quote: str, text_key: str, cutoff: float) -> bool:

@@ -129,13 +129,13 @@ def judge_pair(
     )
 
 
-def decide_links(
+def verdict_links(
     articles: Mapping[str, Article],
     article_signals: Mapping[str, ArticleSignals],
     verdicts: Sequence[PairVerdictRow],
     config: RunConfig,
-) -> tuple[list[Link], list[Story], list[SiteProfile]]:
-    """Global step: pair verdicts → links (direction, sources, chains, credit, stale, changes) → stories, sites."""
+) -> tuple[list[Link], list[tuple[str, str]]]:
+    """Linked verdicts → candidate links (oriented, credited, with changes); unlinked same-event pairs apart."""
     raw: list[Link] = []
     related: list[tuple[str, str]] = []
     for v in verdicts:
@@ -159,10 +159,33 @@ def decide_links(
                 signal_config=config.signals,
             )
         )
-    selected: list[Link] = []
+    return raw, related
+
+
+def assemble_links(
+    raw: Sequence[Link],
+    related: Sequence[tuple[str, str]],
+    articles: Mapping[str, Article],
+    config: RunConfig,
+    *,
+    keep: Sequence[Link] = (),
+) -> tuple[list[Link], list[Story], list[SiteProfile]]:
+    """Pick each derived article's sources among ``raw``, add ``keep`` (already picked), chain origins, group."""
+    selected: list[Link] = list(keep)
     for derived_id in sorted({k.derived for k in raw}):
         selected.extend(attribute.select_sources(derived_id, raw, config.attribute))
     links = attribute.resolve_origins(selected)
     stories = graph.build_stories(sorted(articles), links, related)
     sites = graph.site_profiles(list(articles.values()), links)
     return links, stories, sites
+
+
+def decide_links(
+    articles: Mapping[str, Article],
+    article_signals: Mapping[str, ArticleSignals],
+    verdicts: Sequence[PairVerdictRow],
+    config: RunConfig,
+) -> tuple[list[Link], list[Story], list[SiteProfile]]:
+    """Global step: pair verdicts → links (direction, sources, chains, credit, stale, changes) → stories, sites."""
+    raw, related = verdict_links(articles, article_signals, verdicts, config)
+    return assemble_links(raw, related, articles, config)

@@ -19,7 +19,14 @@ from newstrace import candidates
 from newstrace.config import RunConfig
 from newstrace.ingest import iter_articles
 from newstrace.model import Article, Candidate, Link, SiteProfile, SkippedRecord, Story
-from newstrace.pipeline import candidate_record, decide_links, enrich_articles, judge_pair
+from newstrace.pipeline import (
+    assemble_links,
+    candidate_record,
+    decide_links,
+    enrich_articles,
+    judge_pair,
+    verdict_links,
+)
 from newstrace.report.render import write_report
 from newstrace.serialize import dumps, link_row, site_row, skipped_row, story_row
 from newstrace.store import ArticleFeatures, PairVerdictRow, Store
@@ -291,9 +298,20 @@ def check_article(
             )
             for c in mine
         ]
-        others = [v for v in store.iter_pairs() if article.id not in (v.derived, v.source)]
+        # Only the new verdicts become new links; the stored links of everyone else are kept as picked,
+        # except for articles whose choice of source the new article can change.
         sigs = {i: f.signals for i, f in feats.items()}
-        links, stories, sites = decide_links(arts, sigs, [*others, *verdicts], config)
+        new_raw, new_related = verdict_links(arts, sigs, verdicts, config)
+        affected = {k.derived for k in new_raw}
+        existing = [k for k in store.links() if article.id not in (k.derived, k.source)]
+        keep = [k for k in existing if k.derived not in affected]
+        raw = [k for k in existing if k.derived in affected] + new_raw
+        related = [
+            (v.derived, v.source)
+            for v in store.iter_pairs()
+            if v.relation is None and v.independent and article.id not in (v.derived, v.source)
+        ] + new_related
+        links, stories, sites = assemble_links(raw, related, arts, config, keep=keep)
         if persist:
             store.put_features([feats_new])
             store.put_pairs(verdicts)
