@@ -99,17 +99,30 @@ def trace(
     out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")],
     store: Annotated[Path | None, typer.Option("--store", help="DuckDB store (default: DIR/newstrace.duckdb).")] = None,
     workers: Annotated[int, typer.Option(help="Processes for pair alignment.", min=1)] = 2,
+    engine: Annotated[str, typer.Option(help="local (DuckDB, one machine) or spark (PySpark).")] = "local",
+    master: Annotated[str, typer.Option(help="Spark master URL (with --engine spark).")] = "local[*]",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
     """Trace the provenance of every article in INPUT... and write DIR/{articles,links,stories,sites}.jsonl."""
     from dataclasses import replace
 
     from newstrace.config import RunConfig
+    from newstrace.errors import UsageError
     from newstrace.runners.local import trace as run_trace
 
     config = replace(RunConfig(), workers=workers)
+
+    def go(progress: Callable[[str, int, int | None], None]) -> object:
+        if engine == "local":
+            return run_trace(inputs, out_dir, store, config, progress)
+        if engine == "spark":
+            from newstrace.runners.spark import run_spark
+
+            return run_spark(inputs, out_dir, config, master=master, progress=progress, store_path=store)
+        raise UsageError(f"unknown engine {engine!r}", hint="use --engine local or --engine spark")
+
     with progress_bar(not quiet and err.is_terminal) as progress:
-        summary = run(lambda: run_trace(inputs, out_dir, store, config, progress))
+        summary = run(lambda: go(progress))
     if not quiet:
         print_summary(summary)
 
@@ -140,6 +153,23 @@ def print_summary(summary: object) -> None:
     t.add_row("time", " ".join(f"{k} {v:.1f}s" for k, v in summary.seconds.items()))
     t.add_row("output", str(summary.out_dir))
     out.print(t)
+
+
+@app.command()
+def spark(
+    inputs: Annotated[list[Path], typer.Argument(help="Files or directories (walked recursively).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output directory (JSONL, Parquet stages, report).")],
+    master: Annotated[str, typer.Option(help="Spark master URL, e.g. local[*] or spark://host:7077.")] = "local[*]",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+) -> None:
+    """Trace on PySpark: the same stages and output files as `trace`; finished stages are skipped on a re-run."""
+    from newstrace.config import RunConfig
+    from newstrace.runners.spark import run_spark
+
+    with progress_bar(not quiet and err.is_terminal) as progress:
+        summary = run(lambda: run_spark(inputs, out_dir, RunConfig(), master=master, progress=progress))
+    if not quiet:
+        print_summary(summary)
 
 
 @app.command()
