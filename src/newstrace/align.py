@@ -347,7 +347,7 @@ def _passages(
         p = _Passage(min(rows), max(rows), min(cols), max(cols), group)
         _extend(p, seeds, config, lexical, d.n, s.n)
         _trim(p, d, s, seeds, config, lexical)
-        p.score = _validate(d, s, p, seeds, lexical)
+        p.score = _validate(d, s, p, seeds, config, lexical)
         out.append(p)
     return out
 
@@ -389,13 +389,18 @@ def _summaries(d: AlignText, s: AlignText, seeds: _Seeds, config: AlignConfig, l
     return out
 
 
-def _validate(d: AlignText, s: AlignText, p: _Passage, seeds: _Seeds, lexical: bool) -> float:
-    """Similarity of a passage pair: best of whole-passage tf-idf cosine and mean best semantic match per sentence."""
+def _validate(d: AlignText, s: AlignText, p: _Passage, seeds: _Seeds, config: AlignConfig, lexical: bool) -> float:
+    """Similarity of a passage pair: best of whole-passage tf-idf cosine and mean best semantic match per sentence.
+
+    Within one language the semantic mean is lowered by ``semantic_offset``: same-topic text embeds close
+    together, so raw embedding similarity would validate passages that only share a subject.
+    """
     best = _passage_cosine(d, s, p, seeds.idf) if lexical else 0.0
     if seeds.semantic is not None:
         block = seeds.semantic[p.d0 : p.d1 + 1, p.s0 : p.s1 + 1]
         if block.size:
-            best = max(best, float(block.max(axis=1).mean()))
+            offset = config.semantic_offset if lexical else 0.0
+            best = max(best, float(block.max(axis=1).mean()) - offset)
     return best
 
 
@@ -532,13 +537,19 @@ def _gate(d: AlignText, s: AlignText, seeds: _Seeds, config: AlignConfig) -> tup
     return np.asarray(contact.any(axis=1)), np.asarray(contact.any(axis=0))
 
 
-def _embed_rows(text: AlignText, rows: np.ndarray, embed_config: EmbedConfig) -> np.ndarray:
-    """Embeddings of the selected sentences of ``text`` (zero rows elsewhere)."""
-    out = np.zeros((text.n, DIM), dtype=np.float32)
-    idx = np.flatnonzero(rows)
-    if idx.size:
-        out[idx] = embed_texts([text.text[text.starts[i] : text.ends[i]] for i in idx], embed_config)
-    return out
+def _embed_rows(
+    d: AlignText, rows: np.ndarray, s: AlignText, cols: np.ndarray, embed_config: EmbedConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """Embeddings of the selected sentences of both texts (zero rows elsewhere), in one encoder call."""
+    idx_d, idx_s = np.flatnonzero(rows), np.flatnonzero(cols)
+    texts = [d.text[d.starts[i] : d.ends[i]] for i in idx_d] + [s.text[s.starts[j] : s.ends[j]] for j in idx_s]
+    # One call, not one per text: the encoder's fixed cost per call is worth a dozen sentences.
+    vecs = embed_texts(texts, embed_config)
+    vd = np.zeros((d.n, DIM), dtype=np.float32)
+    vs = np.zeros((s.n, DIM), dtype=np.float32)
+    vd[idx_d] = vecs[: idx_d.size]
+    vs[idx_s] = vecs[idx_d.size :]
+    return vd, vs
 
 
 def _semantic(
@@ -551,13 +562,12 @@ def _semantic(
         return None
     elif translated:
         # Across languages there is no lexical contact to gate on: every sentence is embedded.
-        vd = _embed_rows(d, np.ones(d.n, dtype=bool), embed_config)
-        vs = _embed_rows(s, np.ones(s.n, dtype=bool), embed_config)
+        vd, vs = _embed_rows(d, np.ones(d.n, dtype=bool), s, np.ones(s.n, dtype=bool), embed_config)
     else:
         rows, cols = _gate(d, s, seeds, config)
         if not rows.any():
             return None
-        vd, vs = _embed_rows(d, rows, embed_config), _embed_rows(s, cols, embed_config)
+        vd, vs = _embed_rows(d, rows, s, cols, embed_config)
     sem = vd @ vs.T
     sem[(d.ends - d.starts) < config.semantic_min_chars, :] = 0
     sem[:, (s.ends - s.starts) < config.semantic_min_chars] = 0
