@@ -95,6 +95,9 @@ class AlignConfig:
     # (a copy needs no encoder). Lower gate_cosine embeds more (slower, finds looser paraphrases).
     gate_cosine: float = 0.15
     gate_max_cosine: float = 0.8
+    # Within one language, a passage's mean semantic similarity counts minus this when validating it (same-topic
+    # text embeds close together); lower accepts looser paraphrases and more same-subject false passages.
+    semantic_offset: float = 0.3
     # Sentences with fewer characters than this make no semantic seed (short lines embed vaguely).
     semantic_min_chars: int = 40
     # Seeds closer than this many sentences (on both sides) join one passage; larger merges pieces of one
