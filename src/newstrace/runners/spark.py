@@ -102,8 +102,10 @@ FEATURE_DDL = (
     "anchors string, credits string, dateline string, signals string"
 )
 FEATURE_COLS = tuple(part.strip().split(" ")[0] for part in FEATURE_DDL.split(","))
-CANDIDATE_DDL = "derived string, source string, score double, via array<string>, undirected boolean"
-CANDIDATE_COLS = ("derived", "source", "score", "via", "undirected")
+CANDIDATE_SCHEMA = pa.schema(
+    [("derived", pa.string()), ("source", pa.string()), ("score", pa.float64()), ("via", pa.list_(pa.string())),
+     ("undirected", pa.bool_())]
+)  # fmt: skip
 VERDICT_DDL = (
     "derived string, source string, relation string, score double, independent boolean, reason string, spans string"
 )
@@ -451,40 +453,13 @@ def _members(rows: Iterable[ArticleRecord]) -> list[candidates.Member]:
 def group_pairs(
     pair_fn: Callable[[Sequence[candidates.Member], Any], list[candidates.Pair]], via: str, config: RunConfig
 ) -> Callable[[pd.DataFrame], pd.DataFrame]:
-    """applyInPandas body: one bucket's (or one anchor's) members → the candidates module's pairs of that group."""
+    """applyInPandas body: one bucket's (or anchor's) members → its pairs, each with the bucket's rarity weight."""
 
     def run(pdf: pd.DataFrame) -> pd.DataFrame:
-        pairs = pair_fn(_members(_records(pdf)), config.candidates)
-        return pd.DataFrame([(x, y, via, 1.0) for x, y in pairs], columns=["a", "b", "via", "value"])
-
-    return run
-
-
-def finish_candidates(config: RunConfig) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd.DataFrame]]:
-    """mapInPandas body: per pair (shared band keys, shared anchors, vector similarity, dates) → Candidates."""
-    cc = config.candidates
-
-    def run(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        for pdf in frames:
-            found: dict[candidates.Pair, candidates._Found] = {}
-            dates: dict[str, Any] = {}
-            for r in _records(pdf):
-                pair = (r["a"], r["b"])
-                # The same rules as generate_candidates: a shared bucket is enough, anchors need a few.
-                if r["n_lsh"]:
-                    candidates._add(found, pair, "lsh", candidates._lsh_score(int(r["n_lsh"]), cc))
-                if r["n_anchor"] and r["n_anchor"] >= cc.anchor_min_shared:
-                    candidates._add(found, pair, "anchor", candidates._anchor_score(int(r["n_anchor"]), cc))
-                if r["vector"] is not None:
-                    candidates._add(found, pair, "vector", float(r["vector"]))
-                dates[r["a"]] = pubdate_from_iso(r["a_date"])
-                dates[r["b"]] = pubdate_from_iso(r["b_date"])
-            out = [
-                {"derived": c.derived, "source": c.source, "score": c.score, "via": list(c.via),
-                 "undirected": c.undirected}
-                for c in candidates._finish(found, dates, cc)
-            ]  # fmt: skip
-            yield _frame(out, CANDIDATE_COLS)
+        members = _members(_records(pdf))
+        pairs = pair_fn(members, config.candidates)
+        w = candidates.bucket_weight(len({m[0] for m in members}))
+        return pd.DataFrame([(x, y, via, w) for x, y in pairs], columns=["a", "b", "via", "weight"])
 
     return run
 
@@ -521,7 +496,8 @@ def candidates_stage(
     dates = spark.read.parquet(str(stages.path("articles"))).where(F.col("status") == "ok").select("id", "date")
     feats = spark.read.parquet(str(stages.path("features")))
     keyed = feats.join(dates, feats["article_id"] == dates["id"]).select("article_id", "date", "band_keys", "anchors")
-    hit_ddl = "a string, b string, via string, value double"
+    cc = config.candidates
+    hit_ddl = "a string, b string, via string, weight double"
 
     # LSH: one shuffle by band key; each bucket's pairs come from candidates.pairs_from_bucket.
     bands = keyed.select("article_id", "date", F.explode("band_keys").alias("key"))
@@ -531,27 +507,56 @@ def candidates_stage(
     anchor = postings.groupBy("anchor").applyInPandas(
         group_pairs(candidates.pairs_from_anchor, "anchor", config), hit_ddl
     )
-    vector = spark.createDataFrame(_frame(vector_pairs(stages, config), ["a", "b", "via", "value"]), hit_ddl)
-    # One shuffle by pair counts what each generator found; the scores are the candidates module's.
-    merged = (
+    # One shuffle by pair tallies shared groups and their weights; only pairs that can be kept reach the driver.
+    tallies = (
         lsh.unionByName(anchor)
-        .unionByName(vector)
-        .groupBy("a", "b")
-        .agg(
-            F.sum(F.when(F.col("via") == "lsh", 1).otherwise(0)).alias("n_lsh"),
-            F.sum(F.when(F.col("via") == "anchor", 1).otherwise(0)).alias("n_anchor"),
-            F.max(F.when(F.col("via") == "vector", F.col("value"))).alias("vector"),
+        .groupBy("a", "b", "via")
+        .agg(F.count(F.lit(1)).alias("n"), F.sum("weight").alias("w"))
+        .where(
+            ((F.col("via") == "lsh") & (F.col("n") >= cc.lsh_min_shared) & (F.col("w") >= cc.lsh_min_weight))
+            | ((F.col("via") == "anchor") & (F.col("n") >= cc.anchor_min_shared))
         )
+        .toPandas()
     )
-    da = F.broadcast(dates.select(F.col("id").alias("a_id"), F.col("date").alias("a_date")))
-    db = F.broadcast(dates.select(F.col("id").alias("b_id"), F.col("date").alias("b_date")))
-    with_dates = merged.join(da, merged["a"] == da["a_id"]).join(db, merged["b"] == db["b_id"])
-    cands = with_dates.select("a", "b", "n_lsh", "n_anchor", "vector", "a_date", "b_date").mapInPandas(
-        finish_candidates(config), CANDIDATE_DDL
-    )
+    cands = merge_candidates(stages, _records(tallies), config)
     tmp = stages.temp("candidates")
-    cands.write.parquet(str(tmp))
+    tmp.mkdir(parents=True)
+    rows = [
+        {"derived": c.derived, "source": c.source, "score": c.score, "via": list(c.via), "undirected": c.undirected}
+        for c in cands
+    ]
+    pq.write_table(pa.Table.from_pylist(rows, schema=CANDIDATE_SCHEMA), tmp / "part-00000.parquet")
     stages.publish("candidates", tmp)
+
+
+def merge_candidates(stages: StageDir, tallies: Sequence[ArticleRecord], config: RunConfig) -> list[Candidate]:
+    """Driver: the per-article top-k of LSH and anchor pairs, vector neighbours, merged as generate_candidates does.
+
+    Ranking partners per article needs each article's whole partner list, and the vector index needs every vector:
+    both run here on the collected tallies and document vectors (see docs/spark.md).
+    """
+    cc = config.candidates
+    meta = pq.read_table(stages.path("articles"), columns=["status", "id", "date"]).to_pylist()
+    dates = {r["id"]: pubdate_from_iso(r["date"]) for r in meta if r["status"] == "ok"}
+    keys = pq.read_table(stages.path("features"), columns=["article_id", "band_keys"]).to_pylist()
+    n_keys = {r["article_id"]: len(r["band_keys"] or ()) for r in keys}
+    found: dict[candidates.Pair, candidates._Found] = {}
+    for via in ("lsh", "anchor"):
+        counts = Counter({(r["a"], r["b"]): int(r["n"]) for r in tallies if r["via"] == via})
+        weights = {(r["a"], r["b"]): float(r["w"]) for r in tallies if r["via"] == via}
+        if via == "lsh":
+            pairs = candidates.strongest_pairs(
+                counts, weights, cc.lsh_min_shared, cc.lsh_top_per_article, dates, n_keys, cc.lsh_min_weight
+            )
+            for pair in pairs:
+                candidates._add(found, pair, "lsh", candidates._lsh_score(counts[pair], cc))
+        else:
+            pairs = candidates.strongest_pairs(counts, weights, cc.anchor_min_shared, cc.anchor_top_per_article, dates)
+            for pair in pairs:
+                candidates._add(found, pair, "anchor", candidates._anchor_score(counts[pair], cc))
+    for r in vector_pairs(stages, config):
+        candidates._add(found, (r["a"], r["b"]), "vector", float(r["value"]))
+    return candidates._finish(found, dates, cc)
 
 
 def read_candidates(path: Path) -> list[Candidate]:
