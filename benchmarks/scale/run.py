@@ -188,7 +188,10 @@ def run_check(store: Path, corpus_dir: Path, work: Path, n: int, corpus: Corpus)
     if m.returncode != 0:
         return {"failed": m.returncode, "log_tail": m.stderr_tail}
     data = json.loads(out.read_text())
-    expected = {(str(r["derived"]), str(r["source"])) for r in read_jsonl(corpus_dir / "holdout_links.jsonl")}
+    # Only links whose source is in this corpus can be found (a slice may lack some).
+    ids = {a["id"] for a in corpus.articles}
+    rows = read_jsonl(corpus_dir / "holdout_links.jsonl")
+    expected = {(str(r["derived"]), str(r["source"])) for r in rows if r["source"] in ids}
     held = Corpus([], expected, corpus.tolerated, corpus.padding)
     data["score"] = asdict(score_links([tuple(x) for x in data.pop("links")], held))
     data["peak_rss_mb"] = m.tree_peak_rss_mb
@@ -254,7 +257,8 @@ def fmt_row(r: Row, ref: Row | None) -> str:
     s = r.score
     ratio = f"{r.measured.wall_s / ref.measured.wall_s:.2f}" if ref and ref.measured.wall_s else "–"
     rec = f"{float(s['recall']):.3f}" if s else "–"  # type: ignore[arg-type]
-    prec = f"{float(s['precision']):.3f}" if s else "–"  # type: ignore[arg-type]
+    judged = int(s.get("hits", 0)) + int(s.get("false", 0)) if s else 0  # type: ignore[call-overload]
+    prec = f"{float(s['precision']):.3f}" if judged else "–"  # type: ignore[arg-type]
     return (f"| {r.system} | {r.articles} | {r.measured.wall_s:.1f} | {r.measured.cpu_s:.1f} | {r.rate:.1f} | "
             f"{r.measured.tree_peak_rss_mb:.0f} / {r.measured.maxrss_mb:.0f} | {rec} | {prec} | "
             f"{s.get('predicted', '–')} | {ratio} | {r.note} |")
