@@ -3,6 +3,7 @@
 Usage:
   .venv/bin/python benchmarks/scale/baselines.py minhash --corpus /tmp/nt-bench/10000 [--json OUT]
   .venv/bin/python benchmarks/scale/baselines.py brute --corpus /tmp/nt-bench/10000 [--sample N] [--json OUT]
+  .venv/bin/python benchmarks/scale/baselines.py slice --corpus /tmp/nt-bench/10000 --sample 300 --slice-out DIR
 
 ``minhash``: datasketch MinHash (5-word shingles, 128 permutations) + MinHashLSH at Jaccard 0.5; every LSH candidate
 pair is a link, directed from the earlier to the later article. It finds copies only.
@@ -284,6 +285,22 @@ def link_closed_sample(corpus: Corpus, n: int, seed: int = 7) -> set[str]:
     return chosen
 
 
+def write_slice(src: Path, n: int, out: Path) -> int:
+    """Write a link-closed slice of about ``n`` articles of the corpus in ``src`` (all files filtered) into ``out``."""
+    ids = link_closed_sample(load_corpus(src), n)
+    out.mkdir(parents=True, exist_ok=True)
+    keys = {"articles.jsonl": ("id",), "pieces.jsonl": ("id",), "expected_links.jsonl": ("derived", "source"),
+            "tolerated_links.jsonl": ("a", "b")}
+    for name, cols in keys.items():
+        with (out / name).open("w", encoding="utf-8") as fh:
+            for row in read_jsonl(src / name):
+                if all(row[c] in ids for c in cols):
+                    fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    for name in ("holdout.jsonl", "holdout_links.jsonl"):
+        (out / name).write_text((src / name).read_text(encoding="utf-8"), encoding="utf-8")
+    return len(ids)
+
+
 def extrapolate(sub: BaselineResult, full_sentences: int) -> float:
     """Full-corpus time: segmentation and embedding grow with sentences, the all-pairs step with their square."""
     f = full_sentences / max(1.0, sub.detail["sentences"])
@@ -300,10 +317,11 @@ def result_row(res: BaselineResult, score: Score) -> dict[str, object]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one baseline on a built corpus and print its row as JSON."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    ap.add_argument("which", choices=["minhash", "brute"])
+    ap.add_argument("which", choices=["minhash", "brute", "slice"])
     ap.add_argument("--corpus", type=Path, required=True)
     ap.add_argument("--json", type=Path, default=None, help="also write the row here")
     ap.add_argument("--sample", type=int, default=0, help="brute: run on a link-closed subset of this many articles")
+    ap.add_argument("--slice-out", type=Path, default=None, help="slice: where to write the --sample slice")
     ap.add_argument("--cosine", type=float, default=0.8)
     ap.add_argument("--min-matches", type=int, default=2)
     ap.add_argument("--threshold", type=float, default=0.5)
@@ -313,6 +331,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not (args.corpus / "articles.jsonl").is_file():
         print(f"no corpus at {args.corpus}: build it with benchmarks/scale/build_corpus.py", file=sys.stderr)
         return 1
+    if args.which == "slice":
+        if not (args.sample and args.slice_out):
+            print("slice needs --sample N and --slice-out DIR", file=sys.stderr)
+            return 2
+        print(write_slice(args.corpus, args.sample, args.slice_out))
+        return 0
     corpus = load_corpus(args.corpus)
     rel = expected_relations(args.corpus)
     if args.which == "minhash":
