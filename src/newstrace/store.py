@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 
 from newstrace.config import StoreConfig
 from newstrace.errors import StoreError
@@ -275,14 +276,28 @@ class Store:
             )  # fmt: skip
             bands.extend((int(k), f.article_id) for k in set(f.band_keys))
         ids = [f.article_id for f in feats]
+        # Bulk inserts through Arrow: DuckDB's executemany costs ~2 ms a row, an Arrow scan ~20 µs.
+        cols = [
+            "article_id", "content_hash", "language", "lang_confidence", "seg_starts", "seg_ends", "sent_vectors",
+            "doc_vector", "signature", "anchors", "credits", "dateline", "signals",
+        ]  # fmt: skip
+        feat_table = pa.Table.from_pylist([dict(zip(cols, r, strict=True)) for r in rows])
+        band_table = pa.table(
+            {"band_key": pa.array([b for b, _ in bands], pa.int64()), "article_id": [a for _, a in bands]}
+        )
         with self.transaction() as con:
             con.execute("DELETE FROM features WHERE article_id IN (SELECT unnest(?))", [ids])
             con.execute("DELETE FROM lsh_bands WHERE article_id IN (SELECT unnest(?))", [ids])
-            con.executemany("INSERT INTO features VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            con.register("new_features", feat_table)
+            con.execute("INSERT INTO features SELECT * FROM new_features")
+            con.unregister("new_features")
             if bands:
-                con.executemany("INSERT OR IGNORE INTO lsh_bands VALUES (?,?)", bands)
-            for f in feats:
-                con.execute("UPDATE articles SET language=? WHERE id=?", [f.language, f.article_id])
+                con.register("new_bands", band_table)
+                con.execute("INSERT OR IGNORE INTO lsh_bands SELECT DISTINCT band_key, article_id FROM new_bands")
+                con.unregister("new_bands")
+            con.register("new_langs", pa.table({"id": ids, "language": [f.language for f in feats]}))
+            con.execute("UPDATE articles SET language = n.language FROM new_langs n WHERE articles.id = n.id")
+            con.unregister("new_langs")
 
     _FEATURE_COLS = (
         "article_id, content_hash, language, lang_confidence, seg_starts, seg_ends, sent_vectors, doc_vector, "
@@ -331,11 +346,21 @@ class Store:
     def put_pairs(self, rows: Sequence[PairVerdictRow]) -> None:
         if not rows:
             return
+        table = pa.table(
+            {
+                "derived": [r.derived for r in rows],
+                "source": [r.source for r in rows],
+                "relation": pa.array([r.relation for r in rows], pa.string()),
+                "score": pa.array([r.score for r in rows], pa.float64()),
+                "independent": pa.array([r.independent for r in rows], pa.bool_()),
+                "reason": [r.reason for r in rows],
+                "spans": [r.spans_json for r in rows],
+            }
+        )
         with self.transaction() as con:
-            con.executemany(
-                "INSERT OR REPLACE INTO pairs VALUES (?,?,?,?,?,?,?)",
-                [(r.derived, r.source, r.relation, r.score, r.independent, r.reason, r.spans_json) for r in rows],
-            )
+            con.register("new_pairs", table)
+            con.execute("INSERT OR REPLACE INTO pairs SELECT * FROM new_pairs")
+            con.unregister("new_pairs")
 
     def iter_pairs(self) -> list[PairVerdictRow]:
         rows = self.con.execute(
