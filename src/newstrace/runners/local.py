@@ -10,10 +10,11 @@ import logging
 import multiprocessing as mp
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from newstrace import candidates
 from newstrace.config import RunConfig
@@ -197,12 +198,23 @@ def write_outputs(
     sites: Sequence[SiteProfile],
 ) -> None:
     """The INTERFACE.md files: articles.jsonl (this run's records, input order), links, stories, sites."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     ok_ids = [x for x in order if isinstance(x, str)]
     rows = {r["id"]: r for r in store.article_rows(ok_ids)}
+    article_rows = (skipped_row(x) if isinstance(x, SkippedRecord) else rows[x] for x in order)
+    write_jsonl_files(out_dir, article_rows, links, stories, sites)
+
+
+def write_jsonl_files(
+    out_dir: Path,
+    article_rows: Iterable[dict[str, Any]],
+    links: Sequence[Link],
+    stories: Sequence[Story],
+    sites: Sequence[SiteProfile],
+) -> None:
+    """Write articles/links/stories/sites.jsonl (INTERFACE.md); both runners call this, so they match."""
+    out_dir.mkdir(parents=True, exist_ok=True)
     with (out_dir / "articles.jsonl").open("w", encoding="utf-8") as fh:
-        for x in order:
-            row = skipped_row(x) if isinstance(x, SkippedRecord) else rows[x]
+        for row in article_rows:
             fh.write(dumps(row) + "\n")
     with (out_dir / "links.jsonl").open("w", encoding="utf-8") as fh:
         for k in links:

@@ -48,7 +48,7 @@ from newstrace.ingest import iter_articles, iter_files
 from newstrace.model import Article, ArticleSignals, Candidate, Link, SiteProfile, SkippedRecord, Story
 from newstrace.pipeline import decide_links, enrich_articles, judge_pair
 from newstrace.report.render import write_report
-from newstrace.runners.local import STORE_NAME, ProgressFn, TraceSummary, _noop, _short_reason
+from newstrace.runners.local import STORE_NAME, ProgressFn, TraceSummary, _noop, _short_reason, write_jsonl_files
 from newstrace.serialize import (
     article_row,
     credit_dict,
@@ -663,19 +663,8 @@ def write_outputs(stages: StageDir, out_dir: Path, links: Sequence[Link], storie
                   sites: Sequence[SiteProfile]) -> None:  # fmt: skip
     """The INTERFACE.md files, row for row as the local runner writes them, plus the results as Parquet."""
     order, arts, sigs = load_articles(stages)
-    with (out_dir / "articles.jsonl").open("w", encoding="utf-8") as fh:
-        for x in order:
-            row = skipped_row(x) if isinstance(x, SkippedRecord) else article_row(arts[x], sigs.get(x))
-            fh.write(dumps(row) + "\n")
-    with (out_dir / "links.jsonl").open("w", encoding="utf-8") as fh:
-        for k in links:
-            fh.write(dumps(link_row(k)) + "\n")
-    with (out_dir / "stories.jsonl").open("w", encoding="utf-8") as fh:
-        for s in stories:
-            fh.write(dumps(story_row(s)) + "\n")
-    with (out_dir / "sites.jsonl").open("w", encoding="utf-8") as fh:
-        for p in sites:
-            fh.write(dumps(site_row(p)) + "\n")
+    rows = (skipped_row(x) if isinstance(x, SkippedRecord) else article_row(arts[x], sigs.get(x)) for x in order)
+    write_jsonl_files(out_dir, rows, links, stories, sites)
     for name in ("links", "stories", "sites"):
         shutil.copyfile(stages.path("results") / f"{name}.parquet", out_dir / f"{name}.parquet")
 
