@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from newstrace.align import align_pair
 from newstrace.classify import PairFeatures, classify_pair, pair_features, relation_type, span_coverage
-from newstrace.config import AlignConfig, ClassifyConfig, IngestConfig
+from newstrace.config import ClassifyConfig, IngestConfig, RunConfig
 from newstrace.ingest import iter_articles
 from newstrace.model import Article, Span
 
@@ -39,7 +39,8 @@ def corpus() -> dict[str, Article]:
 
 
 def _judge(d: Article, s: Article) -> tuple[PairFeatures, str | None, bool]:
-    spans = align_pair(d.text, s.text, AlignConfig(), derived_lang=d.language, source_lang=s.language)
+    # The aligner settings of a trace (RunConfig), which is what these pairs go through in practice.
+    spans = align_pair(d.text, s.text, RunConfig().align, derived_lang=d.language, source_lang=s.language)
     feats = pair_features(d, s, spans)
     verdict = classify_pair(feats, ClassifyConfig())
     assert 0.0 <= verdict.score <= 1.0 and verdict.reason
