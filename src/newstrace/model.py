@@ -86,7 +86,7 @@ class Segment:
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """One aligned passage pair: derived ``[derived_start, derived_end)`` reuses source ``[source_start, source_end)``."""
+    """An aligned passage pair: derived ``[derived_start, derived_end)`` reuses the source range."""
 
     derived_start: int
     derived_end: int
