@@ -31,11 +31,9 @@ loadtest = _load("newstrace_benchmarks_loadtest", ROOT / "benchmarks" / "load" /
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # The same traced example store as tests/web and tests/report (one trace per session when run together).
-    data = _load("newstrace_tests_report_data", ROOT / "tests" / "report" / "report_data.py")
-    path: Path = data.traced_example(tmp_path_factory.getbasetemp() / "traced-example")
-    return path
+def store(traced_store: Path) -> Path:
+    # The same traced example store as tests/web and tests/report (one trace per session).
+    return traced_store
 
 
 @pytest.mark.timeout(1200)
