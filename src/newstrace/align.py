@@ -117,8 +117,12 @@ def _cut_long(text: str, a: int, b: int, limit: int) -> list[tuple[int, int]]:
         else:
             space = text.rfind(" ", a + limit // 2, a + limit)
             stop = space if space > a else a + limit
-        if _HAS_WORD.search(text, a, stop):
-            pieces.append((a, stop))
+        # A hard cut can land just after whitespace; the piece itself stays trimmed.
+        piece_end = stop
+        while piece_end > a and text[piece_end - 1].isspace():
+            piece_end -= 1
+        if _HAS_WORD.search(text, a, piece_end):
+            pieces.append((a, piece_end))
         a = stop
     return pieces
 
