@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from newstrace.config import IngestConfig
-from newstrace.ingest.records import json_safe, parse_date, prepare_text, site_from_url
+from newstrace.ingest.records import json_safe, parse_date, prepare_text, read_bounded, site_from_url
 from newstrace.model import Article, IngestResult, SkippedRecord
 
 log = logging.getLogger(__name__)
@@ -26,18 +26,8 @@ _KEEP = (("author", "author"), ("sitename", "sitename"), ("description", "descri
 
 def read(path: Path, config: IngestConfig) -> Iterator[IngestResult]:
     """The article in one HTML file (id = file stem), or one skipped record saying why not."""
-    origin = str(path)
-    rid = path.stem
-    try:
-        size = path.stat().st_size
-        if size > config.max_html_bytes:
-            yield SkippedRecord(rid, f"page too large ({size} bytes > {config.max_html_bytes})", origin)
-            return
-        data = path.read_bytes()
-    except OSError as exc:
-        yield SkippedRecord(rid, f"cannot read file: {exc.strerror or exc}", origin)
-        return
-    yield page_to_result(rid, data, origin, config)
+    data = read_bounded(path, config.max_html_bytes, path.stem, "page")
+    yield data if isinstance(data, SkippedRecord) else page_to_result(path.stem, data, str(path), config)
 
 
 def _charset_ok(name: str | None) -> str | None:

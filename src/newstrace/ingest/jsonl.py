@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from newstrace.config import IngestConfig
-from newstrace.ingest.records import decode_text, record_to_result
+from newstrace.ingest.records import decode_text, read_bounded, record_to_result
 from newstrace.model import IngestResult, SkippedRecord
 
 # What a damaged gzip stream raises while being read (EOFError: cut short; BadGzipFile/zlib.error: corrupt).
@@ -98,14 +98,9 @@ def parse_line(line: bytes, origin: str, lineno: int, config: IngestConfig) -> I
 
 def _read_array(path: Path, config: IngestConfig) -> Iterator[IngestResult]:
     origin = str(path)
-    try:
-        size = path.stat().st_size
-        if size > config.max_file_bytes:
-            yield SkippedRecord(origin, f"file too large ({size} bytes > {config.max_file_bytes})", origin)
-            return
-        data = path.read_bytes()
-    except OSError as exc:
-        yield SkippedRecord(origin, f"cannot read file: {exc.strerror or exc}", origin)
+    data = read_bounded(path, config.max_file_bytes, origin)
+    if isinstance(data, SkippedRecord):
+        yield data
         return
     text, reason = decode_text(data)
     if text is None:

@@ -8,6 +8,7 @@ import email.utils
 import math
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from newstrace.config import IngestConfig
@@ -219,3 +220,16 @@ def decode_text(data: bytes, *, partial: bool = False) -> tuple[str | None, str 
     except UnicodeDecodeError as exc:
         name = "UTF-8" if encoding == "utf-8" else encoding.upper()
         return None, f"invalid {name} at byte {exc.start + skip}"
+
+
+def read_bounded(path: Path, limit: int, rid: str, what: str = "file") -> bytes | SkippedRecord:
+    """The bytes of ``path``, or a skipped record when it is larger than ``limit`` or cannot be read."""
+    origin = str(path)
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            return SkippedRecord(rid, f"{what} too large ({size} bytes > {limit})", origin)
+        return path.read_bytes()
+    except OSError as exc:
+        return SkippedRecord(rid, f"cannot read file: {exc.strerror or exc}", origin)
+
