@@ -125,3 +125,27 @@ def test_translation_span_and_vector_reuse(semantic: AlignConfig) -> None:
 
 def test_translated_unrelated_gives_no_spans(semantic: AlignConfig) -> None:
     assert align_pair(FILLER_A + FILLER_B, SPANISH, semantic, derived_lang="en", source_lang="es") == []
+
+
+def test_languages_outside_the_encoder_align_on_words_only() -> None:
+    # Urdu is not among the encoder's languages: its vectors are near-identical for any two sentences, which
+    # here is made exact (all rows equal) — with Urdu declared, those vectors must not align anything.
+    import numpy as np
+
+    from newstrace.align import SentenceVectors
+    from newstrace.embed import encoder_supports
+
+    assert encoder_supports("en") and encoder_supports(None) and encoder_supports("und")
+    assert not encoder_supports("ur")
+    config = AlignConfig(min_passage_chars=20, semantic_offset=0.0)
+    a = "یہ ایک لمبا جملہ ہے جو کسی پرانی خبر کے بارے میں لکھا گیا ہے۔ " * 4
+    b = "بالکل مختلف موضوع پر ایک اور تحریر یہاں موجود ہے جس کا تعلق نہیں۔ " * 4
+
+    def same_vectors(text: str) -> SentenceVectors:
+        bounds = split_sentences(text, config)
+        matrix = np.full((len(bounds), 512), 1 / np.sqrt(512), dtype=np.float32)
+        return SentenceVectors(np.array([x for x, _ in bounds]), np.array([y for _, y in bounds]), matrix)
+
+    va, vb = same_vectors(a), same_vectors(b)
+    assert align_pair(a, b, config, derived_vectors=va, source_vectors=vb) != []
+    assert align_pair(a, b, config, derived_lang="ur", source_lang="ur", derived_vectors=va, source_vectors=vb) == []

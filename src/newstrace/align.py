@@ -19,14 +19,14 @@ import logging
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import regex
 from rapidfuzz.distance import Indel
 
 from newstrace.config import AlignConfig, EmbedConfig
-from newstrace.embed import DIM, embed_texts
+from newstrace.embed import DIM, embed_texts, encoder_supports
 from newstrace.model import Span, SpanKind
 from newstrace.normalise import Token, tokenize
 
@@ -631,6 +631,10 @@ def align_pair(
     computed here when ``config.semantic`` is on. Different languages switch to semantic seeds only.
     """
     translated = bool(derived_lang and source_lang and derived_lang != source_lang)
+    if not (encoder_supports(derived_lang) and encoder_supports(source_lang)):
+        # Vectors of a language the encoder never saw are near-identical for any two sentences: semantic seeds
+        # would align everything with everything, so such pairs align on words alone.
+        config = replace(config, semantic=False)
     if config.semantic:
         # News articles are short: embedding every sentence costs little and lets pure paraphrases (no shared
         # words to gate on) align. Bulk runs pass precomputed vectors or use align_texts' gated embedding.

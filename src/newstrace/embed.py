@@ -19,6 +19,19 @@ log = logging.getLogger(__name__)
 
 DIM = 512
 
+# The 16 languages Google's multilingual USE v3 was trained on (ISO 639-1; zh covers both scripts). Outside them the
+# encoder still returns vectors, but they carry little meaning (Urdu sentences all embed close together), so
+# semantic evidence must not be trusted there.
+ENCODER_LANGUAGES = frozenset(
+    {"ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th", "tr", "zh"}
+)
+
+
+def encoder_supports(language: str | None) -> bool:
+    """Whether the encoder's vectors mean something for ``language`` (unknown languages get the benefit of doubt)."""
+    return not language or language == "und" or language in ENCODER_LANGUAGES
+
+
 _lock = threading.Lock()
 _models: dict[int, object] = {}
 
