@@ -20,7 +20,7 @@ def _features(i: str, n: int = 2) -> ArticleFeatures:
     return ArticleFeatures(
         article_id=i, content_hash="h", language="en", lang_confidence=0.9,
         seg_starts=np.arange(n, dtype=np.int32), seg_ends=np.arange(n, dtype=np.int32) + 1,
-        sent_vectors=rng.standard_normal((n, 512)).astype(np.float16), doc_vector=np.ones(512, dtype=np.float16),
+        doc_vector=rng.integers(-127, 128, 512).astype(np.int8),
         signature=np.arange(128, dtype=np.uint32), band_keys=(1, 2, 3), anchors=frozenset({"42", "valmora"}),
         signals=ArticleSignals(i, (Credit("Reuters", 0, 7, "dateline"),)),
     )  # fmt: skip
@@ -40,6 +40,7 @@ def test_rerun_does_not_duplicate(tmp_path: Path) -> None:
         s.put_features([_features("a")])
         assert s.upsert_articles([_article("a", "Other text.")]) == ["a"]
         assert s.get_features(["a"]) == {}
+        assert s.con.execute("SELECT count(*) FROM anchors WHERE article_id = 'a'").fetchone() == (0,)
 
 
 def test_features_round_trip(tmp_path: Path) -> None:
@@ -48,9 +49,11 @@ def test_features_round_trip(tmp_path: Path) -> None:
         f = _features("a", 3)
         s.put_features([f])
         g = s.get_features(["a"], with_bands=True)["a"]
-    assert np.array_equal(g.sent_vectors, f.sent_vectors)
+        postings = sorted(r[0] for r in s.con.execute("SELECT anchor FROM anchors").fetchall())
+    assert np.array_equal(g.doc_vector, f.doc_vector) and g.doc_vector.dtype == np.int8
     assert np.array_equal(g.signature, f.signature)
     assert g.band_keys == (1, 2, 3) and g.anchors == f.anchors
+    assert postings == ["42", "valmora"]
     assert g.signals.credits == f.signals.credits
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from newstrace import align, anchors, attribute, candidates, classify, fingerprint, graph, langid, signals
 from newstrace.config import RunConfig
-from newstrace.embed import embed_texts, to_storage
+from newstrace.embed import dequantize, embed_texts, encoder_supports, quantize
 from newstrace.model import Article, ArticleSignals, Link, SiteProfile, Story
 from newstrace.serialize import span_dict, span_from_dict
 from newstrace.store import ArticleFeatures, PairVerdictRow, content_hash
@@ -32,19 +32,29 @@ def with_language(article: Article, config: RunConfig) -> tuple[Article, float]:
     return replace(article, language=code), conf
 
 
+def lead_units(text: str, bounds: Sequence[tuple[int, int]], config: RunConfig) -> list[str]:
+    """The leading sentences whose vectors make the document vector (see CandidateConfig.vector_sentences)."""
+    return [text[a:b] for a, b in bounds[: config.candidates.vector_sentences]]
+
+
 def enrich_articles(articles: Sequence[Article], config: RunConfig) -> list[ArticleFeatures]:
-    """Per-record step: language, sentences, signals, sentence vectors, MinHash, anchors (one batch)."""
+    """Per-record step: language, sentences, signals, document vector, MinHash, anchors (one batch).
+
+    Only the lead is embedded here: the encoder is the costliest step of the pipeline (≈ 60k characters a
+    second on two cores), and candidate generation needs one vector per article. Sentence vectors for
+    alignment are computed later, for candidate pairs only (:func:`judge_pair`).
+    """
     prepared = [with_language(a, config) for a in articles]
-    # Sentence units are the aligner's own, so stored vectors line up with what align_pair segments.
+    # Sentence units are the aligner's own, so offsets stored here line up with what align_pair segments.
     bounds = [align.split_sentences(a.text[: config.align.max_chars], config.align) for a, _ in prepared]
+    leads = [lead_units(a.text, bb, config) for (a, _), bb in zip(prepared, bounds, strict=True)]
     # One embedding call for the whole batch: the encoder is much faster on big batches.
-    flat = [a.text[s:e] for (a, _), bb in zip(prepared, bounds, strict=True) for s, e in bb]
-    vecs = embed_texts(flat, config.embed)
+    vecs = embed_texts([u for units in leads for u in units], config.embed)
     out: list[ArticleFeatures] = []
     pos = 0
-    for original, (article, conf), bb in zip(articles, prepared, bounds, strict=True):
-        sv = vecs[pos : pos + len(bb)]
-        pos += len(bb)
+    for original, (article, conf), bb, units in zip(articles, prepared, bounds, leads, strict=True):
+        lead = vecs[pos : pos + len(units)]
+        pos += len(units)
         signature = fingerprint.minhash_signature(article.text, config.candidates)
         out.append(
             ArticleFeatures(
@@ -55,8 +65,7 @@ def enrich_articles(articles: Sequence[Article], config: RunConfig) -> list[Arti
                 lang_confidence=conf,
                 seg_starts=np.array([s for s, _ in bb], dtype=np.int32),
                 seg_ends=np.array([e for _, e in bb], dtype=np.int32),
-                sent_vectors=to_storage(sv),
-                doc_vector=to_storage(candidates.document_vector(sv, config.candidates)),
+                doc_vector=quantize(candidates.document_vector(lead, config.candidates)),
                 signature=signature,
                 band_keys=tuple(fingerprint.band_keys(signature, config.candidates)),
                 anchors=anchors.extract_anchors(
@@ -75,16 +84,20 @@ def candidate_record(article: Article, feats: ArticleFeatures) -> candidates.Can
         date=article.date,
         band_keys=feats.band_keys,
         anchors=feats.anchors,
-        vector=np.asarray(feats.doc_vector, dtype=np.float32),
+        vector=dequantize(feats.doc_vector),
     )
 
 
-def sentence_vectors(feats: ArticleFeatures) -> align.SentenceVectors:
-    return align.SentenceVectors(
-        starts=np.asarray(feats.seg_starts, dtype=np.int64),
-        ends=np.asarray(feats.seg_ends, dtype=np.int64),
-        matrix=np.asarray(feats.sent_vectors, dtype=np.float32),
-    )
+def needs_full_semantics(via: Sequence[str], derived_lang: str | None, source_lang: str | None) -> bool:
+    """Whether a pair's every sentence must be embedded, rather than only those near a shared-word seed.
+
+    Translations share no words, and a pair proposed only by the vector index (no shared passage, no shared
+    rare names) is a rewrite candidate whose sentences may share none either: the lexical gate would leave
+    them unaligned. Pairs found by shared passages or anchors have lexical seeds to grow from.
+    """
+    if derived_lang and source_lang and derived_lang != source_lang:
+        return True
+    return not ({"lsh", "anchor"} & set(via))
 
 
 def judge_pair(
@@ -95,11 +108,13 @@ def judge_pair(
     config: RunConfig,
     *,
     undirected: bool = False,
+    via: Sequence[str] = (),
 ) -> PairVerdictRow:
     """Per-pair step: align the two texts, then classify the alignment (link or not, which relation).
 
     ``undirected`` pairs (dates cannot order them) are first oriented from textual evidence, because
-    the relation (a summary, say) depends on which side is the copy.
+    the relation (a summary, say) depends on which side is the copy. ``via`` (the candidate generators that
+    proposed the pair) decides how much is embedded: see :func:`needs_full_semantics`.
     """
     if undirected:
         derived_id, _, _ = attribute.orient(derived, source, (), dfeat.signals, sfeat.signals, config.attribute)
@@ -107,15 +122,19 @@ def judge_pair(
             derived, source, dfeat, sfeat = source, derived, sfeat, dfeat
     d = replace(derived, language=dfeat.language)
     s = replace(source, language=sfeat.language)
-    spans = align.align_pair(
-        d.text,
-        s.text,
-        config.align,
-        derived_lang=d.language,
-        source_lang=s.language,
-        derived_vectors=sentence_vectors(dfeat),
-        source_vectors=sentence_vectors(sfeat),
-    )
+    if needs_full_semantics(via, d.language, s.language):
+        spans = align.align_pair(
+            d.text, s.text, config.align, derived_lang=d.language, source_lang=s.language, embed_config=config.embed
+        )
+    else:
+        # Same language with shared words: only sentences near a lexical seed are embedded (align_texts' gate).
+        # Languages the encoder does not know align on words alone, as align_pair does for them.
+        acfg = config.align
+        if not (encoder_supports(d.language) and encoder_supports(s.language)):
+            acfg = replace(acfg, semantic=False)
+        spans = align.align_texts(
+            align.prepare_text(d.text, acfg), align.prepare_text(s.text, acfg), acfg, embed_config=config.embed
+        )
     feats = classify.pair_features(d, s, spans)
     verdict = classify.classify_pair(feats, config.classify)
     return PairVerdictRow(

@@ -39,7 +39,8 @@ from newstrace.serialize import (
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1"
+# 2: no sentence vectors (embedded on demand), int8 document vectors, an anchor postings table.
+SCHEMA_VERSION = "2"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -50,9 +51,10 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE TABLE IF NOT EXISTS skipped (id VARCHAR, reason VARCHAR, origin VARCHAR, PRIMARY KEY (id, origin, reason));
 CREATE TABLE IF NOT EXISTS features (
     article_id VARCHAR PRIMARY KEY, content_hash VARCHAR, language VARCHAR, lang_confidence DOUBLE,
-    seg_starts BLOB, seg_ends BLOB, sent_vectors BLOB, doc_vector BLOB, signature BLOB, anchors VARCHAR,
+    seg_starts BLOB, seg_ends BLOB, doc_vector BLOB, signature BLOB, anchors VARCHAR,
     credits VARCHAR, dateline VARCHAR, signals VARCHAR);
 CREATE TABLE IF NOT EXISTS lsh_bands (band_key BIGINT, article_id VARCHAR, PRIMARY KEY (band_key, article_id));
+CREATE TABLE IF NOT EXISTS anchors (anchor VARCHAR, article_id VARCHAR, PRIMARY KEY (anchor, article_id));
 CREATE TABLE IF NOT EXISTS pairs (
     derived VARCHAR, source VARCHAR, relation VARCHAR, score DOUBLE, independent BOOLEAN, reason VARCHAR,
     spans VARCHAR, PRIMARY KEY (derived, source));
@@ -81,8 +83,7 @@ class ArticleFeatures:
     lang_confidence: float
     seg_starts: np.ndarray  # int32
     seg_ends: np.ndarray  # int32
-    sent_vectors: np.ndarray  # float16 (n_segments, 512)
-    doc_vector: np.ndarray  # float16 (512,)
+    doc_vector: np.ndarray  # int8 (512,), see embed.quantize; zeros when nothing was embedded
     signature: np.ndarray  # uint32 MinHash
     band_keys: tuple[int, ...]
     anchors: frozenset[str]
@@ -200,6 +201,7 @@ class Store:
                 # Changed text invalidates everything computed from it.
                 con.execute("DELETE FROM features WHERE article_id IN (SELECT unnest(?))", [changed])
                 con.execute("DELETE FROM lsh_bands WHERE article_id IN (SELECT unnest(?))", [changed])
+                con.execute("DELETE FROM anchors WHERE article_id IN (SELECT unnest(?))", [changed])
                 con.execute(
                     "DELETE FROM pairs WHERE derived IN (SELECT unnest(?)) OR source IN (SELECT unnest(?))",
                     [changed, changed],
@@ -267,7 +269,7 @@ class Store:
                 (
                     f.article_id, f.content_hash, f.language, float(f.lang_confidence),
                     np.asarray(f.seg_starts, dtype="<i4").tobytes(), np.asarray(f.seg_ends, dtype="<i4").tobytes(),
-                    np.asarray(f.sent_vectors, dtype="<f2").tobytes(), np.asarray(f.doc_vector, dtype="<f2").tobytes(),
+                    np.asarray(f.doc_vector, dtype=np.int8).tobytes(),
                     np.asarray(f.signature, dtype="<u4").tobytes(), json.dumps(sorted(f.anchors), ensure_ascii=False),
                     json.dumps([credit_dict(c) for c in f.signals.credits], ensure_ascii=False),
                     json.dumps(dateline_dict(f.signals.dateline), ensure_ascii=False),
@@ -278,16 +280,21 @@ class Store:
         ids = [f.article_id for f in feats]
         # Bulk inserts through Arrow: DuckDB's executemany costs ~2 ms a row, an Arrow scan ~20 µs.
         cols = [
-            "article_id", "content_hash", "language", "lang_confidence", "seg_starts", "seg_ends", "sent_vectors",
-            "doc_vector", "signature", "anchors", "credits", "dateline", "signals",
+            "article_id", "content_hash", "language", "lang_confidence", "seg_starts", "seg_ends", "doc_vector",
+            "signature", "anchors", "credits", "dateline", "signals",
         ]  # fmt: skip
         feat_table = pa.Table.from_pylist([dict(zip(cols, r, strict=True)) for r in rows])
         band_table = pa.table(
             {"band_key": pa.array([b for b, _ in bands], pa.int64()), "article_id": [a for _, a in bands]}
         )
+        postings = [(a, f.article_id) for f in feats for a in sorted(f.anchors)]
+        anchor_table = pa.table(
+            {"anchor": pa.array([a for a, _ in postings], pa.string()), "article_id": [i for _, i in postings]}
+        )
         with self.transaction() as con:
             con.execute("DELETE FROM features WHERE article_id IN (SELECT unnest(?))", [ids])
             con.execute("DELETE FROM lsh_bands WHERE article_id IN (SELECT unnest(?))", [ids])
+            con.execute("DELETE FROM anchors WHERE article_id IN (SELECT unnest(?))", [ids])
             con.register("new_features", feat_table)
             con.execute("INSERT INTO features SELECT * FROM new_features")
             con.unregister("new_features")
@@ -295,25 +302,26 @@ class Store:
                 con.register("new_bands", band_table)
                 con.execute("INSERT OR IGNORE INTO lsh_bands SELECT DISTINCT band_key, article_id FROM new_bands")
                 con.unregister("new_bands")
+            if postings:
+                con.register("new_anchors", anchor_table)
+                con.execute("INSERT OR IGNORE INTO anchors SELECT DISTINCT anchor, article_id FROM new_anchors")
+                con.unregister("new_anchors")
             con.register("new_langs", pa.table({"id": ids, "language": [f.language for f in feats]}))
             con.execute("UPDATE articles SET language = n.language FROM new_langs n WHERE articles.id = n.id")
             con.unregister("new_langs")
 
     _FEATURE_COLS = (
-        "article_id, content_hash, language, lang_confidence, seg_starts, seg_ends, sent_vectors, doc_vector, "
+        "article_id, content_hash, language, lang_confidence, seg_starts, seg_ends, doc_vector, "
         "signature, anchors, credits, dateline, signals"
     )
 
     def _features_from(self, r: tuple[Any, ...], band_keys: tuple[int, ...] = ()) -> ArticleFeatures:
-        starts = np.frombuffer(r[4], dtype="<i4")
         return ArticleFeatures(
             article_id=r[0], content_hash=r[1], language=r[2], lang_confidence=r[3],
-            seg_starts=starts, seg_ends=np.frombuffer(r[5], dtype="<i4"),
-            sent_vectors=np.frombuffer(r[6], dtype="<f2").reshape(len(starts), -1) if len(starts) else
-            np.zeros((0, 512), dtype=np.float16),
-            doc_vector=np.frombuffer(r[7], dtype="<f2"), signature=np.frombuffer(r[8], dtype="<u4"),
-            band_keys=band_keys, anchors=frozenset(json.loads(r[9] or "[]")),
-            signals=signals_from_json(r[10], r[11], r[12], r[0]),
+            seg_starts=np.frombuffer(r[4], dtype="<i4"), seg_ends=np.frombuffer(r[5], dtype="<i4"),
+            doc_vector=np.frombuffer(r[6], dtype=np.int8), signature=np.frombuffer(r[7], dtype="<u4"),
+            band_keys=band_keys, anchors=frozenset(json.loads(r[8] or "[]")),
+            signals=signals_from_json(r[9], r[10], r[11], r[0]),
         )  # fmt: skip
 
     def get_features(self, ids: Sequence[str], *, with_bands: bool = False) -> dict[str, ArticleFeatures]:

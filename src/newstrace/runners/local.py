@@ -146,11 +146,11 @@ def find_candidates(
     return cands, arts, feats
 
 
-PairWork = tuple[Article, Article, ArticleFeatures, ArticleFeatures, RunConfig, bool]
+PairWork = tuple[Article, Article, ArticleFeatures, ArticleFeatures, RunConfig, bool, tuple[str, ...]]
 
 
 def _judge_many(args: list[PairWork]) -> list[PairVerdictRow]:
-    return [judge_pair(d, s, df, sf, cfg, undirected=u) for d, s, df, sf, cfg, u in args]
+    return [judge_pair(d, s, df, sf, cfg, undirected=u, via=v) for d, s, df, sf, cfg, u, v in args]
 
 
 def judge_candidates(
@@ -164,7 +164,8 @@ def judge_candidates(
 ) -> None:
     """Stage 4: align and classify each candidate pair; verdicts (links and non-links) are stored."""
     work: list[PairWork] = [
-        (arts[c.derived], arts[c.source], feats[c.derived], feats[c.source], config, c.undirected) for c in cands
+        (arts[c.derived], arts[c.source], feats[c.derived], feats[c.source], config, c.undirected, c.via)
+        for c in cands
     ]
     progress("align", 0, len(work))
     if not work:
@@ -306,7 +307,13 @@ def check_article(
         ]
         verdicts = [
             judge_pair(
-                arts[c.derived], arts[c.source], feats[c.derived], feats[c.source], config, undirected=c.undirected
+                arts[c.derived],
+                arts[c.source],
+                feats[c.derived],
+                feats[c.source],
+                config,
+                undirected=c.undirected,
+                via=c.via,
             )
             for c in mine
         ]

@@ -43,6 +43,7 @@ import pyarrow.parquet as pq
 
 from newstrace import candidates
 from newstrace.config import RunConfig, SparkConfig
+from newstrace.embed import dequantize
 from newstrace.errors import MissingExtraError
 from newstrace.ingest import iter_articles, iter_files
 from newstrace.model import Article, ArticleSignals, Candidate, Link, SiteProfile, SkippedRecord, Story
@@ -98,7 +99,7 @@ ARTICLE_COLS = ("id", "text", "date", "url", "site", "title", "language", "metad
 
 FEATURE_DDL = (
     "article_id string, content_hash string, language string, lang_confidence double, seg_starts binary, "
-    "seg_ends binary, sent_vectors binary, doc_vector binary, signature binary, band_keys array<bigint>, "
+    "seg_ends binary, doc_vector binary, signature binary, band_keys array<bigint>, "
     "anchors string, credits string, dateline string, signals string"
 )
 FEATURE_COLS = tuple(part.strip().split(" ")[0] for part in FEATURE_DDL.split(","))
@@ -154,8 +155,7 @@ def feature_columns(f: ArticleFeatures) -> ArticleRecord:
         "lang_confidence": float(f.lang_confidence),
         "seg_starts": np.asarray(f.seg_starts, dtype="<i4").tobytes(),
         "seg_ends": np.asarray(f.seg_ends, dtype="<i4").tobytes(),
-        "sent_vectors": np.asarray(f.sent_vectors, dtype="<f2").tobytes(),
-        "doc_vector": np.asarray(f.doc_vector, dtype="<f2").tobytes(),
+        "doc_vector": np.asarray(f.doc_vector, dtype=np.int8).tobytes(),
         "signature": np.asarray(f.signature, dtype="<u4").tobytes(),
         "band_keys": sorted({int(k) for k in f.band_keys}),
         "anchors": json.dumps(sorted(f.anchors), ensure_ascii=False),
@@ -168,8 +168,6 @@ def feature_columns(f: ArticleFeatures) -> ArticleRecord:
 def features_from_columns(row: ArticleRecord, prefix: str = "") -> ArticleFeatures:
     """Inverse of :func:`feature_columns`, with the store's read-back shapes (so both runners see equal values)."""
     starts = np.frombuffer(row[prefix + "seg_starts"], dtype="<i4")
-    n = len(starts)
-    vectors = np.frombuffer(row[prefix + "sent_vectors"], dtype="<f2")
     aid = row[prefix + "article_id"]
     return ArticleFeatures(
         article_id=aid,
@@ -178,8 +176,7 @@ def features_from_columns(row: ArticleRecord, prefix: str = "") -> ArticleFeatur
         lang_confidence=float(row[prefix + "lang_confidence"]),
         seg_starts=starts,
         seg_ends=np.frombuffer(row[prefix + "seg_ends"], dtype="<i4"),
-        sent_vectors=vectors.reshape(n, -1) if n else np.zeros((0, 512), dtype=np.float16),
-        doc_vector=np.frombuffer(row[prefix + "doc_vector"], dtype="<f2"),
+        doc_vector=np.frombuffer(row[prefix + "doc_vector"], dtype=np.int8),
         signature=np.frombuffer(row[prefix + "signature"], dtype="<u4"),
         band_keys=tuple(sorted(int(k) for k in (row[prefix + "band_keys"] or ()))),
         anchors=frozenset(json.loads(row[prefix + "anchors"] or "[]")),
@@ -246,7 +243,9 @@ def judge_partition(config: RunConfig) -> Callable[[Iterator[pd.DataFrame]], Ite
                 # The local runner reads articles back after enrichment stored the detected language.
                 derived = replace(article_from_columns(row, "d_"), language=dfeat.language)
                 source = replace(article_from_columns(row, "s_"), language=sfeat.language)
-                verdict = judge_pair(derived, source, dfeat, sfeat, config, undirected=bool(row["undirected"]))
+                verdict = judge_pair(
+                    derived, source, dfeat, sfeat, config, undirected=bool(row["undirected"]), via=list(row["via"])
+                )
                 out.append(verdict_columns(verdict))
             yield _frame(out, [c.split(" ")[0] for c in VERDICT_DDL.split(", ")])
 
@@ -435,7 +434,7 @@ def judge_stage(
     )
     side_d = both.select(*[F.col(c).alias("d_" + c[2:] if c.startswith("a_") else "d_" + c) for c in both.columns])
     side_s = both.select(*[F.col(c).alias("s_" + c[2:] if c.startswith("a_") else "s_" + c) for c in both.columns])
-    cands = spark.read.parquet(str(stages.path("candidates"))).select("derived", "source", "undirected")
+    cands = spark.read.parquet(str(stages.path("candidates"))).select("derived", "source", "undirected", "via")
     n = _count(stages.path("candidates"))
     work = cands.join(side_d, cands["derived"] == side_d["d_id"]).join(side_s, cands["source"] == side_s["s_id"])
     parts = max(1, -(-n // spark_config.pairs_per_task))
@@ -478,7 +477,7 @@ def vector_pairs(stages: StageDir, config: RunConfig) -> list[ArticleRecord]:
         candidates.CandidateRecord(
             id=r["article_id"],
             date=pubdate_from_iso(dates[r["article_id"]]),
-            vector=np.frombuffer(r["doc_vector"], dtype="<f2").astype(np.float32),
+            vector=dequantize(np.frombuffer(r["doc_vector"], dtype=np.int8)),
         )
         for r in feats
     ]
