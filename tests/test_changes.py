@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from newstrace.changes import diff_facts, extract_facts
+from newstrace.changes import article_facts, diff_facts, extract_facts, word_keys
 from newstrace.model import Span
+from newstrace.normalise import fold
 
 CORPUS = Path(__file__).resolve().parents[1] / "examples" / "corpus"
 
@@ -97,3 +101,37 @@ def test_cross_language_compares_numbers_not_quotes() -> None:
 
 def test_empty_texts_do_not_crash() -> None:
     assert diff_facts("", "", [], None, None).added == ()
+
+
+# --- per-article facts and the word key ---------------------------------------------------------------------------
+
+
+def test_article_facts_match_extract_facts() -> None:
+    text = (
+        'Minister Tomas Aaberg said 38,000 tonnes burned. "We were lucky today, truly," he said.'
+        " Aaberg\u2019s aide left."
+    )
+    fa = article_facts(text, "en")
+    facts = extract_facts(text)
+    assert fa.numbers == {f.key for f in facts if f.kind == "number"}
+    assert fa.names == {f.key for f in facts if f.kind == "name"}
+    assert fa.quotes == tuple((f.start, f.end) for f in facts if f.kind == "quote")
+    assert fa.words == word_keys(text) and "aaberg" in fa.words
+    assert fa.tokens[:2] == ("minister", "tomas") and fa.language == "en"
+
+
+def _fold_slow(word: str) -> str:
+    """The general path of ``fold`` (what the ASCII shortcut must reproduce)."""
+    w = unicodedata.normalize("NFKC", word).casefold().replace("\u2019", "'")
+    return "".join(ch for ch in unicodedata.normalize("NFD", w) if not unicodedata.combining(ch))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=30))
+def test_fold_ascii_fast_path_is_exact(word: str) -> None:
+    assert fold(word) == _fold_slow(word)
+
+
+@pytest.mark.parametrize("word", ["Ärger", "São", "ﬁre", "Straße", "İstanbul", "it’s", "ΣΟΦΊΑ", "کیلئے"])
+def test_fold_non_ascii_unchanged(word: str) -> None:
+    assert fold(word) == _fold_slow(word)

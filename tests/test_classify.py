@@ -10,7 +10,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newstrace.align import align_pair
-from newstrace.classify import PairFeatures, classify_pair, pair_features, relation_type, span_coverage
+from newstrace.changes import article_facts
+from newstrace.classify import (
+    PairFeatures,
+    classify_pair,
+    link_probability,
+    pair_features,
+    partial_reuse,
+    relation_type,
+    span_coverage,
+)
 from newstrace.config import ClassifyConfig, IngestConfig, RunConfig
 from newstrace.ingest import iter_articles
 from newstrace.model import Article, Span
@@ -100,6 +109,82 @@ def test_tiny_texts_are_not_linked() -> None:
     assert classify_pair(f).relation is None
 
 
+# --- partial reuse, the language regime, precomputed facts ----------------------------------------------------------
+
+_PASSAGE = (
+    "The regional water board approved a new pumping station on the eastern bank after three years of delays, "
+    "saying the plant would supply twelve villages and replace two wells that failed inspection last spring."
+)
+_OWN_D = (
+    "Farmers in the valley have complained for months about the price of irrigation. Several of them told this "
+    "newspaper that their costs doubled since the drought began, and that subsidies arrived late or not at all. "
+) * 3
+_OWN_S = (
+    "The council also discussed the budget for school buses, a new roof for the sports hall and the cleaning of "
+    "the market square, which will close for two weekends in June while the paving is repaired by contractors. "
+) * 3
+
+
+def _partial_pair(quoted: bool) -> PairFeatures:
+    passage = f'"{_PASSAGE}"' if quoted else _PASSAGE
+    derived = _OWN_D + passage + " " + _OWN_D
+    source = _OWN_S + _PASSAGE + " " + _OWN_S
+    d0, s0 = derived.index(passage), source.index(_PASSAGE)
+    spans = [Span(d0, d0 + len(passage), s0, s0 + len(_PASSAGE), "exact")]
+    return pair_features(Article("d", derived, language="en"), Article("s", source, language="en"), spans)
+
+
+def test_one_long_copied_passage_is_a_link_however_small_its_share() -> None:
+    f = _partial_pair(quoted=False)
+    assert f.derived_coverage < 0.2 and f.source_coverage < 0.2
+    (passage,) = f.passages
+    assert passage.chars >= 150 and passage.bigram_overlap == 1.0 and passage.quote_share == 0.0
+    verdict = classify_pair(f)
+    assert verdict.relation is not None and "partial reuse" in verdict.reason
+
+
+def test_a_shared_quotation_is_not_partial_reuse() -> None:
+    f = _partial_pair(quoted=True)
+    (passage,) = f.passages
+    assert passage.quote_share > 0.9 and passage.chars < 150
+    assert partial_reuse(f, ClassifyConfig()) is None
+    assert classify_pair(f).relation is None
+
+
+def test_reworded_passage_is_not_partial_reuse() -> None:
+    # Same content in other words (what independent reports of one event share): few word pairs recur.
+    reworded = (
+        "After a three-year wait, officials responsible for the region's water gave the go-ahead to a pump house "
+        "east of the river; it is meant to serve a dozen hamlets and stand in for a pair of failed wells."
+    )
+    derived, source = _OWN_D + reworded + " " + _OWN_D, _OWN_S + _PASSAGE + " " + _OWN_S
+    d0, s0 = derived.index(reworded), source.index(_PASSAGE)
+    spans = [Span(d0, d0 + len(reworded), s0, s0 + len(_PASSAGE), "paraphrase", 0.8)]
+    f = pair_features(Article("d", derived, language="en"), Article("s", source, language="en"), spans)
+    assert f.passages[0].bigram_overlap < ClassifyConfig().partial_min_bigram_overlap
+    assert classify_pair(f).relation is None
+
+
+def test_languages_outside_the_encoder_use_the_lexical_model() -> None:
+    text = "وزیر اعظم نے کہا " * 20
+    urdu = pair_features(Article("d", text, language="ur"), Article("s", text, language="ur"), [])
+    english = pair_features(Article("d", "x " * 100, language="en"), Article("s", "y " * 100, language="fr"), [])
+    assert urdu.lexical_only and not english.lexical_only
+    cfg = ClassifyConfig()
+    assert link_probability(urdu, cfg) != link_probability(urdu, replace(cfg, lexical_intercept=-30.0))
+    assert link_probability(english, cfg) == link_probability(english, replace(cfg, lexical_intercept=-30.0))
+
+
+def test_precomputed_article_facts_give_identical_features(corpus: dict[str, Article]) -> None:
+    d, s = corpus["harbor-fire-light"], corpus["harbor-fire-wire"]
+    spans = align_pair(d.text, s.text, RunConfig().align, derived_lang=d.language, source_lang=s.language)
+    plain = pair_features(d, s, spans)
+    cached = pair_features(
+        d, s, spans, derived_facts=article_facts(d.text, d.language), source_facts=article_facts(s.text, s.language)
+    )
+    assert plain == cached
+
+
 # --- the example corpus and the seeds ------------------------------------------------------------------------------
 
 
@@ -166,5 +251,7 @@ def test_features_never_crash_and_stay_in_range(derived: str, source: str, spans
     for name in ("derived_coverage", "source_coverage", "unquoted_coverage", "order", "ordered_coverage",
                  "quote_share", "derived_novelty", "source_novelty"):
         assert 0.0 <= getattr(f, name) <= 1.0, name
+    for p in f.passages:
+        assert p.chars >= 0 and 0.0 <= p.quote_share <= 1.0 and 0.0 <= p.bigram_overlap <= 1.0
     verdict = classify_pair(f)
     assert 0.0 <= verdict.score <= 1.0

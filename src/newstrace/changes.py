@@ -101,6 +101,32 @@ def extract_facts(text: str) -> list[Fact]:
     return facts
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleFacts:
+    """What the pair features need of one article, computed once per article instead of once per pair."""
+
+    language: str | None
+    numbers: frozenset[str]  # number keys
+    names: frozenset[str]  # name keys
+    quotes: tuple[tuple[int, int], ...]  # half-open ranges of quoted speech in the text
+    tokens: tuple[str, ...]  # folded words in text order
+    words: frozenset[str]  # folded words with possessive endings removed (name look-ups)
+
+
+def article_facts(text: str, language: str | None = None) -> ArticleFacts:
+    """Numbers, names, quote ranges and words of one article, for :func:`newstrace.classify.pair_features`."""
+    facts = extract_facts(text)
+    tokens = tuple(t.norm for t in tokenize(text))
+    return ArticleFacts(
+        language=language,
+        numbers=frozenset(f.key for f in facts if f.kind == "number"),
+        names=frozenset(f.key for f in facts if f.kind == "name"),
+        quotes=tuple((f.start, f.end) for f in facts if f.kind == "quote"),
+        tokens=tokens,
+        words=frozenset(t.removesuffix("'s") for t in tokens),
+    )
+
+
 def quote_ranges(text: str) -> list[tuple[int, int]]:
     """Half-open ranges of ``text`` inside quotation marks (quoted speech that independent reports share)."""
     return [(f.start, f.end) for f in extract_facts(text) if f.kind == "quote"]

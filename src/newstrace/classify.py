@@ -8,6 +8,8 @@ ratio. Weights and thresholds are in :class:`~newstrace.config.ClassifyConfig` w
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import logging
 import math
 import re
@@ -16,14 +18,24 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from newstrace.changes import extract_facts, name_present, quote_ranges, word_keys
+from newstrace.changes import ArticleFacts, article_facts, name_present
 from newstrace.config import AttributeConfig, ClassifyConfig
+from newstrace.embed import encoder_supports
 from newstrace.model import Article, Relation, Span
-from newstrace.normalise import tokenize
+from newstrace.normalise import Token, tokenize
 
 log = logging.getLogger(__name__)
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+@dataclass(frozen=True, slots=True)
+class PassageFeatures:
+    """One aligned passage: its length and how literally its own wording recurs in the source passage."""
+
+    chars: int  # non-space characters: the smaller of the derived side outside quotation marks and the source side
+    quote_share: float  # share of the derived side's non-space characters inside quotation marks
+    bigram_overlap: float  # share of the derived side's distinct word pairs found in the source side (quotes left out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,13 +66,17 @@ class PairFeatures:
     containment: float  # share of derived word trigrams found in the source (lexical reuse, span-independent)
     word_containment: float  # the same for single words
     bigram_containment: float  # and for word pairs
+    lexical_only: bool = False  # a language outside the sentence encoder: the spans rest on shared words alone
+    log_length_ratio: float = 0.0  # log(derived_chars / source_chars): < 0 when the derived text is shorter
+    passages: tuple[PassageFeatures, ...] = ()  # one per span, in span order
 
     def vector(self, names: Sequence[str]) -> list[float]:
         """The named features as floats (bools as 0/1), in the order given."""
         return [float(getattr(self, n)) for n in names]
 
 
-FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in fields(PairFeatures))
+# The numeric features (what ``PairFeatures.vector`` can return).
+FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in fields(PairFeatures) if f.name != "passages")
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,10 +173,8 @@ def _ordered_chain(spans: Sequence[Span]) -> tuple[list[Span], float]:
     return chain, best[0] / sum(weights)
 
 
-def _containment(derived: str, source: str) -> tuple[float, float, float]:
+def _containment(dw: Sequence[str], sw: Sequence[str]) -> tuple[float, float, float]:
     """Share of the derived text's distinct word 1-, 2- and 3-grams that also occur in the source."""
-    dw = [t.norm for t in tokenize(derived)]
-    sw = [t.norm for t in tokenize(source)]
     out: list[float] = []
     for n in (1, 2, 3):
         dg = set(zip(*(dw[i:] for i in range(n)), strict=False))
@@ -169,14 +183,13 @@ def _containment(derived: str, source: str) -> tuple[float, float, float]:
     return out[0], out[1], out[2]
 
 
-def _fact_overlap(derived: str, source: str, cross: bool) -> tuple[int, int, float, float]:
+def _fact_overlap(derived: ArticleFacts, source: ArticleFacts, cross: bool) -> tuple[int, int, float, float]:
     """Shared numbers+names, shared numbers, and the share of each side's numbers+names missing from the other."""
     cfg = AttributeConfig()
-    dfacts = {(f.kind, f.key) for f in extract_facts(derived) if f.kind != "quote"}
-    sfacts = {(f.kind, f.key) for f in extract_facts(source) if f.kind != "quote"}
-    dwords, swords = word_keys(derived), word_keys(source)
-    snums = {k for kind, k in sfacts if kind == "number"}
-    dnums = {k for kind, k in dfacts if kind == "number"}
+    dnums, snums = set(derived.numbers), set(source.numbers)
+    dfacts = {("number", k) for k in dnums} | {("name", k) for k in derived.names}
+    sfacts = {("number", k) for k in snums} | {("name", k) for k in source.names}
+    dwords, swords = derived.words, source.words
 
     def present(kind: str, key: str, nums: set[str], words: frozenset[str]) -> bool:
         if kind == "number":
@@ -198,6 +211,41 @@ def _fact_overlap(derived: str, source: str, cross: bool) -> tuple[int, int, flo
     return d_in, shared_numbers, d_nov, s_nov
 
 
+def _outside(tokens: Sequence[Token], quotes: Sequence[tuple[int, int]]) -> list[str]:
+    """Folded words of ``tokens`` that do not start inside one of the merged ``quotes`` ranges."""
+    starts = [a for a, _ in quotes]
+    out: list[str] = []
+    for t in tokens:
+        i = bisect.bisect_right(starts, t.start) - 1
+        if i < 0 or t.start >= quotes[i][1]:
+            out.append(t.norm)
+    return out
+
+
+def _passage(
+    dtext: str,
+    stext: str,
+    span: Span,
+    prefixes: tuple[np.ndarray, np.ndarray],
+    quotes: tuple[list[tuple[int, int]], list[tuple[int, int]]],
+) -> PassageFeatures:
+    """Length, quoted share and literal overlap of one span (quoted speech, which independent reports share, aside)."""
+    dpre, spre = prefixes
+    dq, sq = quotes
+    d_range = [(max(0, span.derived_start), min(len(dtext), span.derived_end))]
+    d_chars = _count(dpre, _union(d_range, len(dtext)))
+    d_quoted = _count(dpre, _intersect(_union(d_range, len(dtext)), dq))
+    s_chars = _count(spre, _union([(span.source_start, span.source_end)], len(stext)))
+    dw = _outside(tokenize(dtext, max(0, span.derived_start), min(len(dtext), span.derived_end)), dq)
+    sw = _outside(tokenize(stext, max(0, span.source_start), min(len(stext), span.source_end)), sq)
+    dg, sg = set(itertools.pairwise(dw)), set(itertools.pairwise(sw))
+    return PassageFeatures(
+        chars=min(d_chars - d_quoted, s_chars),
+        quote_share=d_quoted / d_chars if d_chars else 0.0,
+        bigram_overlap=len(dg & sg) / len(dg) if dg else 0.0,
+    )
+
+
 def span_coverage(derived_text: str, source_text: str, spans: Sequence[Span]) -> tuple[float, float]:
     """Share of each text's non-space characters inside the spans: ``(derived_coverage, source_coverage)``."""
     dpre, spre = _nonspace_prefix(derived_text), _nonspace_prefix(source_text)
@@ -206,15 +254,29 @@ def span_coverage(derived_text: str, source_text: str, spans: Sequence[Span]) ->
     return (dcov / int(dpre[-1]) if dpre[-1] else 0.0, scov / int(spre[-1]) if spre[-1] else 0.0)
 
 
-def pair_features(derived: Article, source: Article, spans: Sequence[Span]) -> PairFeatures:
-    """Measure a pair and its alignment (``spans`` index ``derived.text`` / ``source.text``)."""
+def pair_features(
+    derived: Article,
+    source: Article,
+    spans: Sequence[Span],
+    *,
+    derived_facts: ArticleFacts | None = None,
+    source_facts: ArticleFacts | None = None,
+) -> PairFeatures:
+    """Measure a pair and its alignment (``spans`` index ``derived.text`` / ``source.text``).
+
+    ``derived_facts`` / ``source_facts`` are :func:`newstrace.changes.article_facts` of the two texts, when the caller
+    computed them once per article; without them they are computed here (same result).
+    """
     dtext, stext = derived.text, source.text
+    dfa = derived_facts if derived_facts is not None else article_facts(dtext, derived.language)
+    sfa = source_facts if source_facts is not None else article_facts(stext, source.language)
     dpre, spre = _nonspace_prefix(dtext), _nonspace_prefix(stext)
     dchars, schars = int(dpre[-1]), int(spre[-1])
     dcov = _union([(s.derived_start, s.derived_end) for s in spans], len(dtext))
     scov = _union([(s.source_start, s.source_end) for s in spans], len(stext))
     covered = _count(dpre, dcov)
-    quotes = _union(quote_ranges(dtext), len(dtext))
+    quotes = _union(dfa.quotes, len(dtext))
+    squotes = _union(sfa.quotes, len(stext))
     quoted_chars = _count(dpre, quotes)
     quoted_covered = _count(dpre, _intersect(dcov, quotes))
     by_kind: dict[str, int] = {}
@@ -227,9 +289,9 @@ def pair_features(derived: Article, source: Article, spans: Sequence[Span]) -> P
     ordered = _count(dpre, _union([(s.derived_start, s.derived_end) for s in chain], len(dtext)))
     mean_score = sum(w * s.score for w, s in zip(weights, spans, strict=True)) / sum(weights) if spans else 0.0
     cross = bool(derived.language and source.language and derived.language != source.language)
-    shared, shared_numbers, d_nov, s_nov = _fact_overlap(dtext, stext, cross)
+    shared, shared_numbers, d_nov, s_nov = _fact_overlap(dfa, sfa, cross)
     # Across languages shared words are only names and numbers, which the fact features already count.
-    c1, c2, c3 = (0.0, 0.0, 0.0) if cross else _containment(dtext, stext)
+    c1, c2, c3 = (0.0, 0.0, 0.0) if cross else _containment(dfa.tokens, sfa.tokens)
     return PairFeatures(
         derived_chars=dchars,
         source_chars=schars,
@@ -255,12 +317,23 @@ def pair_features(derived: Article, source: Article, spans: Sequence[Span]) -> P
         containment=c3,
         word_containment=c1,
         bigram_containment=c2,
+        lexical_only=not (encoder_supports(derived.language) and encoder_supports(source.language)),
+        log_length_ratio=math.log(max(dchars, 1) / max(schars, 1)),
+        passages=tuple(_passage(dtext, stext, sp, (dpre, spre), (quotes, squotes)) for sp in spans),
     )
 
 
 def link_probability(features: PairFeatures, config: ClassifyConfig) -> float:
-    """Logistic score that the derived text was made from the source (weights fitted by benchmarks/pairs/fit.py)."""
-    z = config.intercept + sum(w * float(getattr(features, name)) for name, w in config.weights)
+    """Logistic score that the derived text was made from the source (weights fitted by benchmarks/pairs/fit.py).
+
+    Pairs in a language the encoder does not know have spans found from shared words only, so their spans and
+    containment mean something else (and are scored by their own weights, ``lexical_*``).
+    """
+    if features.lexical_only:
+        intercept, weights = config.lexical_intercept, config.lexical_weights
+    else:
+        intercept, weights = config.intercept, config.weights
+    z = intercept + sum(w * float(getattr(features, name)) for name, w in weights)
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
@@ -299,6 +372,23 @@ def faithful_rewrite(f: PairFeatures, config: ClassifyConfig) -> bool:
     )
 
 
+def partial_reuse(f: PairFeatures, config: ClassifyConfig) -> PassageFeatures | None:
+    """The longest passage that is reused word for word or lightly edited, when one is long enough to be a link.
+
+    A copy that takes one long passage of its source (a few paragraphs of a wire story inside a longer article) is
+    derived however small a share of either article it is. Independent reports of one event share quotes and facts,
+    and passages that tell the same thing in their own words: few of their word pairs recur outside quotation marks.
+    """
+    hits = [
+        p
+        for p in f.passages
+        if p.chars >= config.partial_min_chars
+        and p.quote_share <= config.partial_max_quote_share
+        and p.bigram_overlap >= config.partial_min_bigram_overlap
+    ]
+    return max(hits, key=lambda p: p.chars) if hits else None
+
+
 def classify_pair(features: PairFeatures, config: ClassifyConfig | None = None) -> PairVerdict:
     """Link or not, and which relation; ``independent`` marks same-event pairs that are not linked."""
     config = config or ClassifyConfig()
@@ -316,6 +406,14 @@ def classify_pair(features: PairFeatures, config: ClassifyConfig | None = None) 
     if faithful_rewrite(f, config):
         relation, why = relation_type(f, config)
         why = f"{why}; follows the source in order and states no fact of its own"
+        return PairVerdict(relation, max(p, config.link_threshold), False, f"{relation}: {why} ({summary})")
+    passage = partial_reuse(f, config)
+    if passage is not None:
+        relation, why = relation_type(f, config)
+        why = (
+            f"{why}; partial reuse: a {passage.chars}-character passage, "
+            f"{passage.bigram_overlap:.0%} of its word pairs from the source"
+        )
         return PairVerdict(relation, max(p, config.link_threshold), False, f"{relation}: {why} ({summary})")
     same_event = (
         f.shared_numbers >= config.independent_min_shared_numbers

@@ -256,13 +256,13 @@ class ClassifyConfig:
     )
     # The same model for pairs in a language outside the sentence encoder (embed.ENCODER_LANGUAGES), whose spans rest
     # on shared words alone; fitted on COUNTER (Urdu) by the same script.
-    lexical_intercept: float = -6.910
+    lexical_intercept: float = -1.814
     lexical_weights: tuple[tuple[str, float], ...] = (
-        ("ordered_coverage", 6.558),
-        ("word_containment", 5.837),
-        ("bigram_containment", 5.099),
-        ("derived_novelty", -2.071),
-        ("cross_language", 4.229),
+        ("ordered_coverage", 1.094),
+        ("word_containment", 5.764),
+        ("bigram_containment", 2.368),
+        ("containment", -0.974),
+        ("log_length_ratio", -0.871),
     )
     # Pairs scoring at least this are linked. Higher: fewer false links (independent reports), more missed copies.
     link_threshold: float = 0.5
@@ -272,6 +272,14 @@ class ClassifyConfig:
     rewrite_min_ordered_coverage: float = 0.3
     rewrite_max_novelty: float = 0.2
     rewrite_min_shared_facts: int = 5
+    # Partial reuse: linked whatever the score when one aligned passage has at least this many non-space characters
+    # on both sides (quoted speech not counted), at most this share of it quoted, and at least this share of its word
+    # pairs (outside quotes) found in the source passage. Independent same-event reports on the example corpus and the
+    # seeds reach 0.27 at most; PAN-derived pieces mostly 0.3-1.0 (benchmarks/pairs/RESULTS.md). Lower overlap or
+    # length finds more reworded partial copies and links more independent reports of one event.
+    partial_min_chars: int = 150
+    partial_max_quote_share: float = 0.5
+    partial_min_bigram_overlap: float = 0.4
     # Texts with fewer non-space characters than this are never linked (nothing to judge).
     min_chars: int = 40
     # Not linked but sharing at least this many numbers (years aside) and numbers+names = independent coverage of the
