@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,10 @@ from newstrace.config import RunConfig
 from newstrace.ingest import iter_articles
 from newstrace.model import Article, Candidate, Link, SiteProfile, SkippedRecord, Story
 from newstrace.pipeline import (
-    assemble_links,
     candidate_record,
     decide_links,
     enrich_articles,
     judge_pair,
-    verdict_links,
 )
 from newstrace.report.render import write_report
 from newstrace.serialize import dumps, link_row, site_row, skipped_row, story_row
@@ -114,17 +113,68 @@ def ingest_into(
     return order
 
 
-def enrich_missing(store: Store, config: RunConfig, summary: TraceSummary, progress: ProgressFn) -> None:
-    """Stage 2: per-article features for every article that has none (or whose text changed)."""
+def _enrich_batch(args: tuple[list[Article], RunConfig]) -> list[ArticleFeatures]:
+    return enrich_articles(*args)
+
+
+def _ordered_map(
+    pool: ProcessPoolExecutor | None, fn: Callable[[Any], Any], jobs: Iterable[Any], window: int
+) -> Iterator[Any]:
+    """``map(fn, jobs)`` in order, in the pool when there is one, with at most ``window`` jobs in flight.
+
+    Bounded so that a big corpus never has all its texts pickled and queued at once.
+    """
+    if pool is None:
+        yield from map(fn, jobs)
+        return
+    pending: deque[Future[Any]] = deque()
+    for job in jobs:
+        pending.append(pool.submit(fn, job))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+@contextmanager
+def worker_pool(config: RunConfig) -> Iterator[ProcessPoolExecutor | None]:
+    """The process pool shared by enrichment and alignment (None when ``config.workers`` <= 1)."""
+    if config.workers <= 1:
+        yield None
+        return
+    # forkserver: DuckDB and BLAS hold threads in this process, which a plain fork could inherit locked.
+    with ProcessPoolExecutor(max_workers=config.workers, mp_context=mp.get_context("forkserver")) as pool:
+        yield pool
+
+
+def enrich_missing(
+    store: Store,
+    config: RunConfig,
+    summary: TraceSummary,
+    progress: ProgressFn,
+    pool: ProcessPoolExecutor | None = None,
+) -> None:
+    """Stage 2: per-article features for every article that has none (or whose text changed).
+
+    Batches are the same whatever the pool (``config.batch_size`` articles in store order), so embeddings
+    — which depend a little on what shares their encoder batch — are the same too.
+    """
     todo = store.ids_without_features()
-    done = 0
     progress("enrich", 0, len(todo))
-    for chunk in _chunks(todo, config.batch_size):
-        arts = store.get_articles(chunk)
-        feats = enrich_articles([arts[i] for i in chunk], config)
+    if not todo:
+        return
+    chunks = list(_chunks(todo, config.batch_size))
+    # Store reads stay in this process (one DuckDB connection); workers only compute.
+    def job(chunk: Sequence[str]) -> tuple[list[Article], RunConfig]:
+        got = store.get_articles(chunk)
+        return [got[i] for i in chunk if i in got], config
+
+    jobs = (job(chunk) for chunk in chunks)
+    done = 0
+    for feats in _ordered_map(pool if len(chunks) > 1 else None, _enrich_batch, jobs, 2 * config.workers):
         store.put_features(feats)
-        done += len(chunk)
-        summary.enriched += len(chunk)
+        done += len(feats)
+        summary.enriched += len(feats)
         progress("enrich", done, len(todo))
 
 
@@ -161,6 +211,7 @@ def judge_candidates(
     config: RunConfig,
     summary: TraceSummary,
     progress: ProgressFn,
+    pool: ProcessPoolExecutor | None = None,
 ) -> None:
     """Stage 4: align and classify each candidate pair; verdicts (links and non-links) are stored."""
     work: list[PairWork] = [
@@ -173,20 +224,10 @@ def judge_candidates(
     chunk = 16
     batches = [work[i : i + chunk] for i in range(0, len(work), chunk)]
     done = 0
-    if config.workers <= 1 or len(work) < 32:
-        results: Iterator[list[PairVerdictRow]] = map(_judge_many, batches)
-        for rows in results:
-            store.put_pairs(rows)
-            done += len(rows)
-            progress("align", done, len(work))
-    else:
-        # forkserver: DuckDB and BLAS hold threads in this process, which a plain fork could inherit locked.
-        ctx = mp.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=config.workers, mp_context=ctx) as pool:
-            for rows in pool.map(_judge_many, batches):
-                store.put_pairs(rows)
-                done += len(rows)
-                progress("align", done, len(work))
+    for rows in _ordered_map(pool if len(work) >= 32 else None, _judge_many, batches, 4 * config.workers):
+        store.put_pairs(rows)
+        done += len(rows)
+        progress("align", done, len(work))
     summary.pairs_judged += len(work)
 
 
@@ -247,18 +288,19 @@ def trace(
         order = ingest_into(store, inputs, config, summary, progress)
         summary.seconds["ingest"] = time.perf_counter() - t
 
-        t = time.perf_counter()
-        enrich_missing(store, config, summary, progress)
-        summary.seconds["enrich"] = time.perf_counter() - t
+        with worker_pool(config) as pool:
+            t = time.perf_counter()
+            enrich_missing(store, config, summary, progress, pool)
+            summary.seconds["enrich"] = time.perf_counter() - t
 
-        t = time.perf_counter()
-        cands, arts, feats = find_candidates(store, config)
-        summary.candidates = len(cands)
-        summary.seconds["candidates"] = time.perf_counter() - t
+            t = time.perf_counter()
+            cands, arts, feats = find_candidates(store, config)
+            summary.candidates = len(cands)
+            summary.seconds["candidates"] = time.perf_counter() - t
 
-        t = time.perf_counter()
-        judge_candidates(store, cands, arts, feats, config, summary, progress)
-        summary.seconds["align"] = time.perf_counter() - t
+            t = time.perf_counter()
+            judge_candidates(store, cands, arts, feats, config, summary, progress, pool)
+            summary.seconds["align"] = time.perf_counter() - t
 
         t = time.perf_counter()
         sigs = {i: f.signals for i, f in feats.items()}
@@ -275,64 +317,7 @@ def trace(
     return summary
 
 
-@dataclass(frozen=True)
-class CheckResult:
-    """Links of one looked-up article (as derived or as source) against a store."""
+# `check` lives in its own module; re-exported here, where callers have always found it.
+from newstrace.runners.check import CheckResult, check_article  # noqa: E402
 
-    article_id: str
-    links: list[Link]
-
-
-def check_article(
-    store_path: Path, article: Article, config: RunConfig | None = None, *, persist: bool = True
-) -> CheckResult:
-    """Look one article up against an existing store; with ``persist`` it is added to the store.
-
-    Only the new article is analysed and only its candidate pairs are aligned; everything else is read
-    from the store.
-    """
-    config = config or RunConfig()
-    with Store(store_path, config.store, read_only=not persist) as store:
-        if persist:
-            store.upsert_articles([article])
-        feats_new = enrich_articles([article], config)[0]
-        ids = [i for i in store.article_ids() if i != article.id]
-        arts = store.get_articles(ids)
-        feats = store.get_features(ids, with_bands=True)
-        arts[article.id] = article
-        feats[article.id] = feats_new
-        records = [candidate_record(arts[i], feats[i]) for i in [*ids, article.id] if i in feats]
-        mine = [
-            c for c in candidates.generate_candidates(records, config.candidates) if article.id in (c.derived, c.source)
-        ]
-        verdicts = [
-            judge_pair(
-                arts[c.derived],
-                arts[c.source],
-                feats[c.derived],
-                feats[c.source],
-                config,
-                undirected=c.undirected,
-                via=c.via,
-            )
-            for c in mine
-        ]
-        # Only the new verdicts become new links; the stored links of everyone else are kept as picked,
-        # except for articles whose choice of source the new article can change.
-        sigs = {i: f.signals for i, f in feats.items()}
-        new_raw, new_related = verdict_links(arts, sigs, verdicts, config)
-        affected = {k.derived for k in new_raw}
-        existing = [k for k in store.links() if article.id not in (k.derived, k.source)]
-        keep = [k for k in existing if k.derived not in affected]
-        raw = [k for k in existing if k.derived in affected] + new_raw
-        related = [
-            (v.derived, v.source)
-            for v in store.iter_pairs()
-            if v.relation is None and v.independent and article.id not in (v.derived, v.source)
-        ] + new_related
-        links, stories, sites = assemble_links(raw, related, arts, config, keep=keep)
-        if persist:
-            store.put_features([feats_new])
-            store.put_pairs(verdicts)
-            store.replace_results(links, stories, sites)
-    return CheckResult(article.id, [k for k in links if article.id in (k.derived, k.source)])
+__all__ = ["CheckResult", "TraceSummary", "check_article", "trace"]
