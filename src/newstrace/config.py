@@ -54,8 +54,10 @@ class StoreConfig:
 
 @dataclass(frozen=True, slots=True)
 class EmbedConfig:
-    # BLAS threads for the numpy encoder; the machines have 2 cores.
-    threads: int = 2
+    # BLAS threads for the numpy encoder. One thread per process: runners use both cores with worker
+    # processes, and the encoder does 400 sentences per CPU-second on one thread against 280 on two
+    # (measured on news sentences). The results also depend slightly on it, so every runner uses this value.
+    threads: int = 1
     # Sentences per forward pass: bigger batches amortise overhead, cost memory (~2 MB per 100).
     batch_size: int = 128
     # Sentences are cut to this many characters before encoding: USE saturates on long inputs
