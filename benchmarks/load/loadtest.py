@@ -1,11 +1,15 @@
 """Load test of `newstrace serve`: N concurrent clients for a bounded time mixing pages, searches and checks.
 
     .venv/bin/python benchmarks/load/loadtest.py                       # 50 clients, 60 s, example corpus
+    .venv/bin/python benchmarks/load/loadtest.py --think 2             # the same with ~2 s between a user's requests
     .venv/bin/python benchmarks/load/loadtest.py --clients 10 --duration 5 --store out/newstrace.duckdb
 
 Without ``--store`` the example corpus is traced into a temporary store first. The server is the real CLI
 (`newstrace serve`, read-only: check submissions are not stored) in a subprocess on 127.0.0.1; the client is
-one asyncio process with httpx. Every run is bounded twice: by ``--duration`` and by ``--max-requests``.
+one asyncio process with httpx. Every run is bounded: no request starts after ``--duration`` or beyond
+``--max-requests``, and each request (with its retries) gives up after ``--timeout`` seconds. A 503 with
+``Retry-After`` is retried after that many seconds while the request's time budget lasts, as a browser or a
+well-behaved API client would; a request is an error only if its last answer is not a success.
 Results go to ``--out`` (JSON) and a Markdown table is printed.
 """
 
@@ -56,14 +60,17 @@ class Targets:
 
 @dataclass
 class KindStats:
-    """Latencies (seconds) and errors of one request kind."""
+    """Latencies (seconds, first attempt to final answer), errors and retries of one request kind."""
 
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     error_samples: list[str] = field(default_factory=list)
+    busy: int = 0  # 503 answers with Retry-After (each followed by a retry or, out of time, an error)
+    retried: int = 0  # requests that needed more than one attempt
 
-    def add(self, seconds: float, error: str | None) -> None:
+    def add(self, seconds: float, error: str | None, attempts: int = 1) -> None:
         self.latencies.append(seconds)
+        self.retried += attempts > 1
         if error is not None:
             self.errors += 1
             if len(self.error_samples) < 5:
@@ -109,13 +116,16 @@ def running_server(store: Path, port: int, startup_timeout_s: float = 300.0) -> 
                 err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
                 raise RuntimeError(f"server exited with {proc.returncode}: {err[-2000:]}")
             try:
-                if httpx.get(base + "/api/stories?limit=1", timeout=5.0).status_code == 200:
-                    break
+                r = httpx.get(base + "/api/stories?limit=1", timeout=5.0)
             except httpx.HTTPError:
-                pass
+                r = None  # not listening yet
+            if r is not None:
+                if r.status_code != 200:  # listening but cannot serve the store: waiting will not help
+                    raise RuntimeError(f"server answers {r.status_code}: {r.text[:500]}")
+                break
             if time.monotonic() > deadline:
                 raise RuntimeError(f"server not ready after {startup_timeout_s:.0f} s")
-            time.sleep(0.5)
+            time.sleep(0.2)
         yield base
     finally:
         if proc.poll() is None:
@@ -162,6 +172,57 @@ def collect_targets(base: str, seed: int = 8) -> Targets:
     return Targets(pages=pages, searches=list(SEARCH_TERMS), checks=checks)
 
 
+def retry_after_s(response: httpx.Response) -> float | None:
+    """The delay a 503 asks for (``Retry-After`` in seconds), or None when it does not ask to retry."""
+    if response.status_code != 503:
+        return None
+    try:
+        return max(0.0, float(response.headers.get("retry-after", "")))
+    except ValueError:
+        return None
+
+
+async def _request(
+    client: httpx.AsyncClient, kind: str, targets: Targets, rng: random.Random, budget_s: float, stats: KindStats
+) -> None:
+    """One logical request: retried after a 503's ``Retry-After`` while ``budget_s`` lasts; recorded once."""
+    page = rng.choice(targets.pages)
+    query = rng.choice(targets.searches)
+    body = rng.choice(targets.checks)
+
+    def build(timeout: float) -> httpx.Request:
+        if kind == "page":
+            return client.build_request("GET", page, timeout=timeout)
+        if kind == "search":
+            return client.build_request("GET", "/api/search", params={"q": query}, timeout=timeout)
+        return client.build_request("POST", "/api/check", json=body, timeout=timeout)
+
+    t = time.perf_counter()
+    give_up = time.monotonic() + budget_s
+    attempts = 0
+    error: str | None = None
+    while True:
+        attempts += 1
+        error = None
+        try:
+            r = await client.send(build(max(0.1, give_up - time.monotonic())))
+        except httpx.HTTPError as exc:
+            error = f"{kind}: {type(exc).__name__}: {exc}"
+            break
+        wait = retry_after_s(r)
+        if wait is not None:
+            stats.busy += 1
+            if time.monotonic() + wait < give_up:
+                await asyncio.sleep(max(wait, 0.1))
+                continue
+        if r.status_code != 200:
+            error = f"{kind} {r.request.url.path} -> {r.status_code}: {r.text[:200]}"
+        elif kind == "check" and r.json().get("stored") is not False:
+            error = "check stored an article on a read-only server"
+        break
+    stats.add(time.perf_counter() - t, error, attempts)
+
+
 async def _worker(
     client: httpx.AsyncClient,
     targets: Targets,
@@ -170,28 +231,20 @@ async def _worker(
     deadline: float,
     budget: list[int],
     stats: dict[str, KindStats],
+    request_budget_s: float,
+    think_s: float,
 ) -> None:
     kinds = list(mix)
     weights = [mix[k] for k in kinds]
+    if think_s > 0:  # users do not all arrive in the same millisecond
+        await asyncio.sleep(rng.uniform(0, think_s))
     while time.monotonic() < deadline and budget[0] > 0:
         budget[0] -= 1
         kind = rng.choices(kinds, weights)[0]
-        t = time.perf_counter()
-        error: str | None = None
-        try:
-            if kind == "page":
-                r = await client.get(rng.choice(targets.pages))
-            elif kind == "search":
-                r = await client.get("/api/search", params={"q": rng.choice(targets.searches)})
-            else:
-                r = await client.post("/api/check", json=rng.choice(targets.checks))
-            if r.status_code != 200:
-                error = f"{kind} {r.request.url.path} -> {r.status_code}: {r.text[:200]}"
-            elif kind == "check" and r.json().get("stored") is not False:
-                error = "check stored an article on a read-only server"
-        except httpx.HTTPError as exc:
-            error = f"{kind}: {type(exc).__name__}: {exc}"
-        stats[kind].add(time.perf_counter() - t, error)
+        await _request(client, kind, targets, rng, request_budget_s, stats[kind])
+        if think_s > 0:
+            # Exponential think time (mean think_s): a user reads the page before the next click.
+            await asyncio.sleep(min(rng.expovariate(1.0 / think_s), 10 * think_s))
 
 
 async def run_load(
@@ -204,8 +257,13 @@ async def run_load(
     mix: dict[str, float] | None = None,
     seed: int = 8,
     request_timeout_s: float = 120.0,
+    think_s: float = 0.0,
 ) -> dict[str, object]:
-    """``clients`` concurrent workers for at most ``duration_s`` and ``max_requests``; returns the summary."""
+    """``clients`` concurrent workers for at most ``duration_s`` and ``max_requests``; returns the summary.
+
+    With ``think_s`` 0 every worker sends its next request as soon as the last one is answered (a closed-loop
+    stress test); otherwise it waits an exponentially distributed time of mean ``think_s`` first.
+    """
     host = httpx.URL(base).host
     if not ipaddress.ip_address(host).is_loopback:
         raise ValueError(f"the load test only targets this machine, not {host}")
@@ -219,11 +277,18 @@ async def run_load(
         t0 = time.monotonic()
         deadline = t0 + duration_s
         await asyncio.gather(
-            *(_worker(client, targets, mix, random.Random(seed + i), deadline, budget, stats) for i in range(clients))
+            *(
+                _worker(
+                    client, targets, mix, random.Random(seed + i), deadline, budget, stats, request_timeout_s, think_s
+                )
+                for i in range(clients)
+            )
         )
         elapsed = time.monotonic() - t0
     result = summarise(stats, elapsed, clients=clients, duration_s=duration_s, max_requests=max_requests)
     result["mix"] = mix
+    result["think_s"] = think_s
+    result["request_timeout_s"] = request_timeout_s
     return result
 
 
@@ -243,7 +308,10 @@ def summarise(
     stats: dict[str, KindStats], elapsed: float, *, clients: int, duration_s: float, max_requests: int
 ) -> dict[str, object]:
     """Per-kind and overall counts, errors, requests/s and p50/p99/max latency."""
-    kinds = {k: {**_row([s], elapsed), "error_samples": s.error_samples} for k, s in stats.items()}
+    kinds = {
+        k: {**_row([s], elapsed), "busy_503": s.busy, "retried": s.retried, "error_samples": s.error_samples}
+        for k, s in stats.items()
+    }
     reads = _row([stats[k] for k in READ_KINDS if k in stats], elapsed)
     return {
         "clients": clients,
@@ -260,14 +328,18 @@ def summarise(
 
 def markdown_table(result: dict[str, object]) -> str:
     """The README table: one row per kind, then reads and all."""
-    lines = ["| kind | requests | errors | req/s | p50 ms | p99 ms | max ms |", "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| kind | requests | errors | 503 + retry | req/s | p50 ms | p99 ms | max ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     kinds = result["kinds"]
     assert isinstance(kinds, dict)
     rows = [*kinds.items(), ("reads (page+search)", result["reads"]), ("all", result["all"])]
     for name, r in rows:
+        busy = r.get("busy_503", "")
         lines.append(
-            f"| {name} | {r['requests']} | {r['errors']} | {r['requests_per_s']} | {r['p50_ms']} | {r['p99_ms']} "
-            f"| {r['max_ms']} |"
+            f"| {name} | {r['requests']} | {r['errors']} | {busy} | {r['requests_per_s']} | {r['p50_ms']} "
+            f"| {r['p99_ms']} | {r['max_ms']} |"
         )
     return "\n".join(lines)
 
@@ -281,6 +353,7 @@ def benchmark(
     seed: int = 8,
     mix: dict[str, float] | None = None,
     request_timeout_s: float = 120.0,
+    think_s: float = 0.0,
 ) -> dict[str, object]:
     """Build a store if none is given, serve it, collect targets and run the load; returns the summary."""
     with tempfile.TemporaryDirectory(prefix="newstrace-load-") as tmp:
@@ -300,10 +373,11 @@ def benchmark(
                     mix=mix,
                     seed=seed,
                     request_timeout_s=request_timeout_s,
+                    think_s=think_s,
                 )
             )
     result["targets"] = {"pages": len(targets.pages), "searches": len(targets.searches), "checks": len(targets.checks)}
-    result["machine"] = {"cpus": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 2)}
+    result["machine"] = {"cpus": os.cpu_count(), "load_avg_after": [round(x, 2) for x in os.getloadavg()]}
     return result
 
 
@@ -314,20 +388,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     p.add_argument("--max-requests", type=int, default=50_000, help="hard cap on requests")
     p.add_argument("--seed", type=int, default=8)
-    p.add_argument("--timeout", type=float, default=120.0, help="per-request timeout (s); a timeout is an error")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=120.0,
+        help="time budget per request, retries after 503 included (s); running out is an error",
+    )
+    p.add_argument("--think", type=float, default=0.0,
+                   help="mean think time (s) between a client's requests; 0 = closed loop, no pause")  # fmt: skip
     p.add_argument("--mix", default=",".join(f"{k}={v}" for k, v in DEFAULT_MIX.items()),
                    help="request shares, e.g. page=0.7,search=0.3 (kinds: page, search, check)")  # fmt: skip
     p.add_argument("--out", type=Path, default=Path(__file__).with_name("results.json"))
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
-    load_before = os.getloadavg()[0]
+    load_before = os.getloadavg()
     mix = {k: float(v) for k, v in (part.split("=") for part in args.mix.split(","))}
     result = benchmark(args.store, clients=args.clients, duration_s=args.duration, max_requests=args.max_requests,
-                       seed=args.seed, mix=mix, request_timeout_s=args.timeout)  # fmt: skip
-    result["machine"]["load_avg_1m_before"] = round(load_before, 2)  # type: ignore[index]
+                       seed=args.seed, mix=mix, request_timeout_s=args.timeout, think_s=args.think)  # fmt: skip
+    result["machine"]["load_avg_before"] = [round(x, 2) for x in load_before]  # type: ignore[index]
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(markdown_table(result))
+    machine = result["machine"]
+    assert isinstance(machine, dict)
+    print(f"load average (1, 5, 15 min) before: {machine['load_avg_before']}, after: {machine['load_avg_after']}")
     print(f"target met: {result['target_met']}  (results in {args.out})")
     return 0
 

@@ -369,6 +369,19 @@ class WebConfig:
     # A read-only connection is kept open this many seconds after the last request, so pages do not pay DuckDB's
     # ~0.1 s open each time; while it is open no other process can write the store. 0 opens per request.
     keep_open_s: float = 5.0
+    # Checks run at most this many at once, in worker processes (False: in threads of the server process, whose GIL
+    # they then take from page views); this many more wait; beyond that a check is answered 503 with Retry-After.
+    # More workers finish more checks per minute and leave less CPU to page views (the machines have 2 cores).
+    check_workers: int = 1
+    check_queue: int = 4
+    check_processes: bool = True
+    # Niceness of check worker processes: page views get the CPU first. 0 keeps the server's priority.
+    check_nice: int = 10
+    # Retry-After before the first check has been timed (seconds a check is assumed to take).
+    check_first_estimate_s: float = 5.0
+    # Articles shown are kept in memory (per store version) up to this many characters of text, so a page view of a
+    # known article asks DuckDB nothing. 0 reads every article from the store each time.
+    article_cache_chars: int = 20_000_000
 
 
 @dataclass(frozen=True, slots=True)

@@ -190,7 +190,7 @@ def test_hostile_article_never_executes(
         assert resp.status in (200, 404), url
         _assert_inert(pg, watch)
     pg.goto(server + f"/articles/{quote(hid, safe='')}")  # type: ignore[attr-defined]
-    assert data.XSS_TITLE in pg.inner_text("h1")  # type: ignore[attr-defined] (shown as text)
+    assert data.XSS_TITLE in pg.inner_text("h1")  # type: ignore[attr-defined]  # shown as text
     _shot(pg, shots, "05-hostile-article")
     # The story that holds the hostile copy, and each of its links side by side.
     pg.click("a[href^='/stories/']")  # type: ignore[attr-defined]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from types import ModuleType
@@ -14,7 +16,8 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from newstrace.config import WebConfig
+from newstrace.config import RunConfig, WebConfig
+from newstrace.model import Article, Link
 from newstrace.store import Store
 from newstrace.web import create_app
 from newstrace.web.app import CSP
@@ -232,7 +235,9 @@ def _count(store_path: Path) -> int:
 
 def test_check_is_read_only_by_default(traced_copy: Path, data: ModuleType) -> None:
     before = _count(traced_copy)
-    with TestClient(create_app(traced_copy)) as c:
+    # In a thread of the app's process: the same check, without starting a worker process (that path is taken by
+    # the storing test below and by tests/reliability/test_load_smoke.py).
+    with TestClient(create_app(traced_copy, config=WebConfig(check_processes=False))) as c:
         r = c.post("/api/check", json=_copy_of_the_wire(data, "reposted-1"))
         assert r.status_code == 200, r.text
         body = r.json()
@@ -282,11 +287,70 @@ def test_idle_app_releases_the_store_for_writers(hand_store_path: Path, tmp_path
     shutil.copyfile(hand_store_path, store_path)
     with TestClient(create_app(store_path, config=WebConfig(keep_open_s=0.2))) as c:
         assert c.get("/api/articles").json()["total"] == 4
+        alone = c.get("/articles/alone")
+        assert alone.status_code == 200 and "Rewritten since" not in alone.text
+        assert '<div class="big">4</div><div class="lbl">articles' in c.get("/").text
         time.sleep(0.6)
         # The kept read-only connection is gone, so a writable one can open in this same process.
         with Store(store_path) as st:
             assert st.article_count() == 4
-        assert c.get("/api/articles").json()["total"] == 4
+            old = st.get_article("alone")
+            assert old is not None
+            st.upsert_articles([Article("late", "A new article."), Article("alone", "Rewritten since. " + old.text)])
+        # The store changed while the app was not looking: its summary and its kept articles are not reused.
+        assert c.get("/api/articles").json()["total"] == 5
+        assert "Rewritten since" in c.get("/articles/alone").text
+        assert c.get("/articles/late").status_code == 200
+        assert '<div class="big">5</div><div class="lbl">articles' in c.get("/").text
+
+
+@dataclass
+class _HeldCheck:
+    """A check function that holds its slot until released (the scheduling is under test, not the aligner)."""
+
+    started: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    def __call__(self, store_path: Path, article: Article, config: RunConfig, *, persist: bool) -> _Held:
+        self.started.set()
+        assert self.release.wait(30), "never released"
+        return _Held(article.id, [])
+
+
+@dataclass
+class _Held:
+    article_id: str
+    links: list[Link]
+
+
+def test_pages_answer_while_a_check_runs_and_excess_checks_get_503(hand_store_path: Path) -> None:
+    held = _HeldCheck()
+    cfg = WebConfig(check_workers=1, check_queue=0, check_processes=False)
+    with TestClient(create_app(hand_store_path, config=cfg, check_fn=held)) as c:
+        answers: list[int] = []
+        first = threading.Thread(target=lambda: answers.append(c.post("/api/check", json={"text": "one"}).status_code))
+        first.start()
+        try:
+            assert held.started.wait(10)
+            t = time.monotonic()
+            for url in ("/", "/stories", "/articles/wire", "/api/search?q=fire", "/api/articles"):
+                assert c.get(url).status_code == 200, url
+            assert time.monotonic() - t < 5, "page views waited for the check"
+            busy = c.post("/api/check", json={"text": "two"})
+            assert busy.status_code == 503 and int(busy.headers["retry-after"]) >= 1
+            assert "checks are running or waiting" in busy.json()["detail"]
+            form = c.get("/check").text
+            token = form.split('name="csrf" value="')[1].split('"')[0]
+            page = c.post("/check", data={"text": "three", "csrf": token})
+            assert page.status_code == 503 and page.headers["retry-after"] and "Try again in" in page.text
+            assert_secure_headers(page)
+            # A refused check is refused before it is parsed or run: bad input still gets its 422.
+            assert c.post("/api/check", json={"text": " "}).status_code == 422
+        finally:
+            held.release.set()
+            first.join(30)
+        assert answers == [200]
+        assert c.post("/api/check", json={"text": "four"}).status_code == 200  # the slot is free again
 
 
 def test_pages_survive_inconsistent_store_rows(tmp_path: Path) -> None:

@@ -1,8 +1,10 @@
 """Local web app and JSON API over a store: the report's views, search, and a check form.
 
-The store is opened read-only per request (DuckDB lets many read-only connections share a file); the only write is
-the optional storing step of a check, which takes the store exclusively. Everything rendered is escaped, every page
-carries a Content-Security-Policy that allows no scripts, and request bodies are capped.
+Reads go through one kept read-only connection (a cursor per request) and a summary of the store built once per
+store version (access.py, summary.py); checks run a few at a time in worker processes and are refused with 503 and
+Retry-After beyond that (checks.py), so page views never wait behind them. The only write is the optional storing
+step of a check, which takes the store exclusively. Everything rendered is escaped, every page carries a
+Content-Security-Policy that allows no scripts, and request bodies are capped.
 """
 
 from __future__ import annotations
@@ -12,10 +14,8 @@ import hmac
 import ipaddress
 import logging
 import secrets
-import threading
-import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, Protocol
@@ -25,6 +25,7 @@ from fastapi import FastAPI, Form, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -35,16 +36,17 @@ from newstrace.model import Article, Link
 from newstrace.report.render import (
     article_card,
     build_link_view,
-    build_overview,
     build_story_view,
-    copying_sites,
     highlight_segments,
     make_env,
     marks,
 )
-from newstrace.serialize import link_row
+from newstrace.serialize import article_row, link_row
 from newstrace.store import Store
 from newstrace.web import queries
+from newstrace.web.access import StoreAccess
+from newstrace.web.checks import CheckBusy, CheckRunner
+from newstrace.web.summary import StoreKey, StoreSummary, summarise_store
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,14 @@ def _default_check(store_path: Path, article: Article, config: RunConfig, *, per
     return check_article(store_path, article, config, persist=persist)
 
 
+def _warm_up_check(config: RunConfig) -> None:
+    """In a check worker: import the runner and load the sentence encoder, so the first check does not wait for it."""
+    from newstrace.embed import embed_texts
+    from newstrace.runners.local import check_article  # noqa: F401  (the import is the warm-up)
+
+    embed_texts(["warm-up"], config.embed)
+
+
 class SecurityHeadersMiddleware:
     """Adds the CSP and the other security headers to every HTTP response."""
 
@@ -109,129 +119,6 @@ class _SecureApp(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         return SecurityHeadersMiddleware(super().build_middleware_stack())
-
-
-class _RWLock:
-    """Many readers or one writer: DuckDB refuses a writable connection while read-only ones are open in-process."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._writer = False
-
-    @contextmanager
-    def read(self) -> Iterator[None]:
-        with self._cond:
-            while self._writer:
-                self._cond.wait()
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                self._cond.notify_all()
-
-    @contextmanager
-    def write(self) -> Iterator[None]:
-        with self._cond:
-            while self._writer or self._readers:
-                self._cond.wait()
-            self._writer = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writer = False
-                self._cond.notify_all()
-
-
-class _StoreAccess:
-    """Read-only stores per request, kept warm between requests, and an exclusive slot for the storing step.
-
-    Opening a DuckDB file costs ~0.1 s, but opening it again while another connection to it is open in the process
-    is nearly free. So one read-only connection is held while requests keep coming and closed after ``keep_open_s``
-    idle seconds, which lets other processes (a ``trace`` run) write to the store between bursts.
-    """
-
-    def __init__(self, path: Path, keep_open_s: float) -> None:
-        self.path = path
-        self.keep_open_s = keep_open_s
-        self._lock = _RWLock()
-        self._mutex = threading.Lock()
-        self._anchor: Store | None = None
-        self._last_used = 0.0
-        self._timer: threading.Timer | None = None
-
-    def _open(self) -> Store:
-        try:
-            return Store(self.path, read_only=True)
-        except StoreError as exc:
-            raise HTTPException(503, f"store unavailable: {exc}") from exc
-
-    @contextmanager
-    def read(self) -> Iterator[Store]:
-        """A read-only store for one request."""
-        with self._lock.read():
-            with self._mutex:
-                if self._anchor is None and self.keep_open_s > 0:
-                    self._anchor = self._open()
-            store = self._open()
-            try:
-                yield store
-            finally:
-                store.close()
-                self._touch()
-
-    @contextmanager
-    def shared(self) -> Iterator[None]:
-        """A slot among the readers, for work that opens the store itself read-only."""
-        with self._lock.read():
-            yield
-
-    @contextmanager
-    def exclusive(self) -> Iterator[None]:
-        """The store to oneself (no connection of this process open), for the storing step of a check."""
-        with self._lock.write():
-            self._close_anchor()
-            yield
-
-    def _touch(self) -> None:
-        with self._mutex:
-            self._last_used = time.monotonic()
-        self._schedule(self.keep_open_s)
-
-    def _schedule(self, delay: float) -> None:
-        with self._mutex:
-            if self._timer is None and self._anchor is not None:
-                self._timer = threading.Timer(max(delay, 0.05), self._expire)
-                self._timer.daemon = True
-                self._timer.start()
-
-    def _expire(self) -> None:
-        with self._mutex:
-            self._timer = None
-            idle = time.monotonic() - self._last_used
-        if idle < self.keep_open_s:
-            self._schedule(self.keep_open_s - idle)
-            return
-        with self._lock.write():
-            self._close_anchor()
-
-    def _close_anchor(self) -> None:
-        with self._mutex:
-            if self._anchor is not None:
-                self._anchor.close()
-                self._anchor = None
-
-    def close(self) -> None:
-        """Close the kept connection and stop the idle timer (app shutdown)."""
-        with self._mutex:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-        with self._lock.write():
-            self._close_anchor()
 
 
 class CheckRequest(BaseModel):
@@ -300,21 +187,41 @@ def create_app(
     config: WebConfig | None = None,
     report_config: ReportConfig | None = None,
     run_config: RunConfig | None = None,
+    warm_checks: bool = False,
 ) -> FastAPI:
-    """The FastAPI app over the store at ``store_path`` (pages, JSON API, OpenAPI at ``/docs``)."""
+    """The FastAPI app over the store at ``store_path`` (pages, JSON API, OpenAPI at ``/docs``).
+
+    With ``warm_checks`` the check worker starts with the app and loads the encoder before the first check arrives.
+    """
     store_path = Path(store_path)
     cfg = config or WebConfig()
     rcfg = report_config or ReportConfig()
     run_cfg = run_config or RunConfig()
     check = check_fn or _default_check
-    access = _StoreAccess(store_path, cfg.keep_open_s)
+
+    def summarise(store: Store, key: StoreKey) -> StoreSummary:
+        return summarise_store(store, key, rcfg, cfg.page_size, cfg.article_cache_chars)
+
+    access = StoreAccess(store_path, cfg.keep_open_s, summarise)
+    checks = CheckRunner(workers=cfg.check_workers, queue=cfg.check_queue, processes=cfg.check_processes,
+                         nice=cfg.check_nice, first_estimate_s=cfg.check_first_estimate_s)  # fmt: skip
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # The summary is built before the first request, not by it.
+        try:
+            await run_in_threadpool(access.refresh)
+        except HTTPException as exc:
+            log.warning("%s: pages answer 503 until it opens", exc.detail)
+        if warm_checks and check_fn is None:
+            checks.warm_up(_warm_up_check, run_cfg)
         yield
+        checks.close()
         access.close()
 
     env = make_env(TEMPLATES)
+    # The templates ship with the package and do not change while serving: no stat() of each one per render.
+    env.auto_reload = False
     linker = WebLinker()
     # Per-process secret for the check form: a page from another site cannot read it, so it cannot make a
     # visitor's browser store articles through the form.
@@ -330,11 +237,11 @@ def create_app(
         lifespan=lifespan,
     )
 
-    reading = access.read
+    reading = access.read  # `with reading() as (store, summary)`: a cursor of the kept connection, and the summary
 
-    def page(name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    def page(name: str, status: int = 200, headers: dict[str, str] | None = None, **ctx: Any) -> HTMLResponse:
         html = env.get_template(name).render(linker=linker, allow_writes=allow_writes, **ctx)
-        return HTMLResponse(html, status_code=status)
+        return HTMLResponse(html, status_code=status, headers=headers)
 
     def wants_html(request: Request) -> bool:
         return not request.url.path.startswith(("/api/", "/openapi"))
@@ -354,6 +261,14 @@ def create_app(
             msg = "; ".join(f"{'.'.join(map(str, e['loc'][1:])) or 'input'}: {e['msg']}" for e in errors)
             return page("error.html.j2", 422, title="422", message=f"invalid input: {msg}")
         return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(CheckBusy)
+    async def check_busy(request: Request, exc: CheckBusy) -> Response:
+        headers = {"Retry-After": str(exc.retry_after_s)}
+        if wants_html(request):
+            msg = f"The server is busy checking other articles ({exc.detail}). Try again in {exc.retry_after_s} s."
+            return page("error.html.j2", 503, title="503", message=msg, headers=headers)
+        return JSONResponse({"detail": exc.detail}, status_code=503, headers=headers)
 
     def paging(offset: int, limit: int | None) -> tuple[int, int]:
         return max(0, offset), min(cfg.max_page_size, max(1, limit or cfg.page_size))
@@ -382,35 +297,63 @@ def create_app(
         return result
 
     def run_check(article: Article, persist: bool) -> CheckResultLike:
+        # In a check thread; the check itself runs in a worker process and opens the store by its path.
         try:
-            if persist:
-                with access.exclusive():
-                    return check(store_path, article, run_cfg, persist=True)
-            with access.shared():
-                return check(store_path, article, run_cfg, persist=False)
+            if not persist:
+                with access.shared():
+                    return checks.call(check, store_path, article, run_cfg, persist=False)
+            with access.exclusive():
+                result = checks.call(check, store_path, article, run_cfg, persist=True)
         except StoreError as exc:
             raise HTTPException(503, f"store unavailable: {exc}") from exc
         except NewstraceError as exc:
             raise HTTPException(422, str(exc)) from exc
+        try:
+            access.refresh()  # the new summary now, not in the next page view
+        except HTTPException as exc:
+            log.warning("after storing %s: %s", article.id, exc.detail)
+        return result
 
-    @app.post("/api/check", response_model=CheckResponse, tags=["check"])
-    def api_check(req: CheckRequest, authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+    async def checked(req: CheckRequest, persist: bool) -> tuple[Article, CheckResultLike]:
+        # Parsing (language detection of up to max_chars) stays off the event loop, and is not held up by checks.
+        article = await run_in_threadpool(to_article, req)
+        return article, await checks.run(lambda: run_check(article, persist))
+
+    @app.post(
+        "/api/check",
+        response_model=CheckResponse,
+        tags=["check"],
+        responses={503: {"description": "all check slots are taken: retry after `Retry-After` seconds"}},
+    )
+    async def api_check(req: CheckRequest, authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
         """Look one article up against the store and return its links (as derived or as source).
 
         The article is stored only when the server runs with ``--allow-writes`` or the request carries
-        ``Authorization: Bearer <token>`` matching ``--api-token``; otherwise the store is not changed.
+        ``Authorization: Bearer <token>`` matching ``--api-token``; otherwise the store is not changed. A few checks
+        run at a time; when all slots are taken the answer is 503 with a ``Retry-After`` header (seconds).
         """
         persist = token_ok(authorization) or allow_writes
-        article = to_article(req)
-        result = run_check(article, persist)
-        return {"id": result.article_id, "links": [link_row(k) for k in result.links], "stored": persist}
+        _, result = await checked(req, persist)
+        return {"id": result.article_id, "links": [link_row(k) for k in result.links], "stored": persist}  # fmt: skip
 
     @app.get("/check", response_class=HTMLResponse, include_in_schema=False)
     def check_form() -> HTMLResponse:
         return page("check.html.j2", title="Check an article", csrf=form_secret, form={}, result=None)
 
+    def check_result_page(
+        form: dict[str, str], article: Article, result: CheckResultLike, stored: bool
+    ) -> HTMLResponse:
+        with reading() as (st, sm):
+            others = {i for k in result.links for i in (k.derived, k.source)} - {article.id}
+            arts, sigs = sm.articles.get(st, sorted(others))
+            sigs = {**sigs, **st.get_signals([article.id])}  # stored just now, or not at all
+        arts[article.id] = article
+        views = [build_link_view(k, arts, sigs, rcfg, key=f"l{i}") for i, k in enumerate(result.links)]
+        return page("check.html.j2", title="Check result", csrf=form_secret, form=form, result=result,
+                    views=views, stored=stored, checked=article_card(article))  # fmt: skip
+
     @app.post("/check", response_class=HTMLResponse, include_in_schema=False)
-    def check_submit(
+    async def check_submit(
         text: Annotated[str, Form()],
         csrf: Annotated[str, Form()] = "",
         id: Annotated[str, Form()] = "",
@@ -427,37 +370,30 @@ def create_app(
             return page("check.html.j2", 422, title="Check an article", csrf=form_secret, form=form, result=None,
                         error=str(exc))  # fmt: skip
         persist = allow_writes and bool(store) and hmac.compare_digest(csrf.encode(), form_secret.encode())
-        article = to_article(req)
-        result = run_check(article, persist)
-        with reading() as st:
-            others = {i for k in result.links for i in (k.derived, k.source)} - {article.id}
-            arts = st.get_articles(sorted(others))
-            sigs = st.get_signals(sorted(others | {article.id}))
-        arts[article.id] = article
-        views = [build_link_view(k, arts, sigs, rcfg, key=f"l{i}") for i, k in enumerate(result.links)]
-        return page("check.html.j2", title="Check result", csrf=form_secret, form=form, result=result,
-                    views=views, stored=persist, checked=article_card(article))  # fmt: skip
+        article, result = await checked(req, persist)
+        return await run_in_threadpool(check_result_page, form, article, result, persist)
 
     # -- JSON API --------------------------------------------------------------------------------------------------
     @app.get("/api/articles", tags=["articles"])
     def api_articles(offset: int = 0, limit: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
         """Articles in input order, as ``articles.jsonl`` rows (without text)."""
         offset, limit = paging(offset, limit)
-        with reading() as st:
-            ids = st.article_ids()
-            return envelope(st.article_rows(ids[offset : offset + limit]), len(ids), offset, limit)
+        with reading() as (st, sm):
+            ids = sm.article_ids
+            return envelope(sm.articles.rows(st, ids[offset : offset + limit]), len(ids), offset, limit)
 
     @app.get("/api/articles/{article_id:path}", tags=["articles"])
     def api_article(article_id: str) -> dict[str, Any]:
         """One article: its ``articles.jsonl`` row, its text, its links and its story."""
-        with reading() as st:
-            rows = st.article_rows([article_id])
-            art = st.get_article(article_id)
-            if not rows or art is None:
-                raise HTTPException(404, f"no article with id {article_id!r}")
-            story = queries.story_of(st, article_id)
-            return {**rows[0], "text": art.text, "links": [link_row(k) for k in st.links(article_id)],
-                    "story": story["story"] if story else None}  # fmt: skip
+        with reading() as (st, sm):
+            arts, sigs = sm.articles.get(st, [article_id])
+        art, sig = arts.get(article_id), sigs.get(article_id)
+        if art is None:
+            raise HTTPException(404, f"no article with id {article_id!r}")
+        story = sm.story_by_article.get(article_id)
+        return {**article_row(art, sig), "text": art.text,
+                "links": [link_row(k) for k in sm.links_by_article.get(article_id, ())],
+                "story": story["story"] if story else None}  # fmt: skip
 
     @app.get("/api/links", tags=["links"])
     def api_links(
@@ -468,17 +404,16 @@ def create_app(
     ) -> dict[str, Any]:
         """Links in ``links.jsonl`` shape; ``article`` keeps the links it takes part in (either side)."""
         offset, limit = paging(offset, limit)
-        with reading() as st:
-            links = st.links(article)
+        sm = access.summary()
+        links = sm.links if article is None else sm.links_by_article.get(article, ())
         if relation:
-            links = [k for k in links if k.relation == relation]
+            links = tuple(k for k in links if k.relation == relation)
         return envelope([link_row(k) for k in links[offset : offset + limit]], len(links), offset, limit)
 
     @app.get("/api/link", tags=["links"])
     def api_link(derived: str, source: str) -> dict[str, Any]:
         """One link by its two article ids."""
-        with reading() as st:
-            found = queries.find_link(st, derived, source)
+        found = access.summary().link_by_pair.get((derived, source))
         if found is None:
             raise HTTPException(404, f"no link {derived!r} → {source!r}")
         return link_row(found)
@@ -489,65 +424,55 @@ def create_app(
     ) -> dict[str, Any]:
         """Stories as ``stories.jsonl`` rows, largest first."""
         offset, limit = paging(offset, limit)
-        with reading() as st:
-            rows = [r for r in st.story_rows() if len(r.get("articles", [])) >= min_articles]
-        rows.sort(key=lambda r: (-len(r.get("articles", [])), r.get("story", "")))
-        return envelope(rows[offset : offset + limit], len(rows), offset, limit)
+        rows = tuple(r for r in access.summary().stories if len(r.get("articles", [])) >= min_articles)
+        return envelope(list(rows[offset : offset + limit]), len(rows), offset, limit)
 
     @app.get("/api/stories/{story_id:path}", tags=["stories"])
     def api_story(story_id: str) -> dict[str, Any]:
         """One story with its articles' rows and the links between them."""
-        with reading() as st:
-            row = queries.get_story(st, story_id)
+        with reading() as (st, sm):
+            row = sm.story_by_id.get(story_id)
             if row is None:
                 raise HTTPException(404, f"no story with id {story_id!r}")
-            links = queries.story_links(st, row["articles"])
-            return {**row, "article_rows": st.article_rows(row["articles"]), "links": [link_row(k) for k in links]}
+            rows = sm.articles.rows(st, row["articles"])
+        return {**row, "article_rows": rows, "links": [link_row(k) for k in sm.story_links(row["articles"])]}
 
     @app.get("/api/sites", tags=["sites"])
     def api_sites(offset: int = 0, limit: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
         """Site profiles as ``sites.jsonl`` rows."""
         offset, limit = paging(offset, limit)
-        with reading() as st:
-            rows = st.site_rows()
-        return envelope(rows[offset : offset + limit], len(rows), offset, limit)
+        rows = access.summary().sites
+        return envelope(list(rows[offset : offset + limit]), len(rows), offset, limit)
 
     @app.get("/api/search", tags=["search"])
     def api_search(q: Annotated[str, Query(min_length=1, max_length=queries.MAX_QUERY_CHARS)]) -> dict[str, Any]:
         """Articles by id, URL, site, title or words; stories by id; sites by name."""
-        with reading() as st:
-            hits = queries.search(st, q, cfg.search_limit)
+        with reading() as (st, sm):
+            hits = queries.search(st, sm, q, cfg.search_limit)
         return {"query": q, "items": [asdict(h) for h in hits]}
 
     # -- pages -----------------------------------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index() -> HTMLResponse:
-        with reading() as st:
-            links = st.links()
-            stories = st.story_rows()
-            overview = build_overview(st.article_count(), links, stories, st.site_rows(), rcfg)
-            multi = sorted((r for r in stories if len(r.get("articles", [])) > 1),
-                           key=lambda r: (-len(r["articles"]), r["story"]))[: cfg.page_size]  # fmt: skip
-            heads = _story_heads(st, multi)
-        return page("index.html.j2", title="newstrace", overview=overview, stories=multi, heads=heads)
+        sm = access.summary()
+        return page("index.html.j2", title="newstrace", overview=sm.overview, stories=sm.multi_stories, heads=sm.heads)
 
     @app.get("/articles", response_class=HTMLResponse, include_in_schema=False)
     def articles_page(offset: int = 0, limit: Annotated[int | None, Query(ge=1)] = None) -> HTMLResponse:
         offset, limit = paging(offset, limit)
-        with reading() as st:
-            ids = st.article_ids()
-            rows = st.article_rows(ids[offset : offset + limit])
+        with reading() as (st, sm):
+            ids = sm.article_ids
+            rows = sm.articles.rows(st, ids[offset : offset + limit])
         return page("articles.html.j2", title="Articles", rows=rows, total=len(ids), offset=offset, limit=limit)
 
     @app.get("/articles/{article_id:path}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(article_id: str) -> HTMLResponse:
-        with reading() as st:
-            art = st.get_article(article_id)
-            if art is None:
-                raise HTTPException(404, f"no article with id {article_id!r}")
-            links = st.links(article_id)
-            sig = st.get_signals([article_id]).get(article_id)
-            story = queries.story_of(st, article_id)
+        with reading() as (st, sm):
+            arts, sigs = sm.articles.get(st, [article_id])
+        art, sig = arts.get(article_id), sigs.get(article_id)
+        if art is None:
+            raise HTTPException(404, f"no article with id {article_id!r}")
+        links = sm.links_by_article.get(article_id, ())
         # Credits and single-article signals are marked in the text itself (credits win where both apply).
         spots = [(c.start, c.end, "credit", i) for i, c in enumerate(sig.credits)] if sig else []
         spots += [(g.start, g.end, "signal", len(spots) + i) for i, g in enumerate(sig.signals)] if sig else []
@@ -555,65 +480,54 @@ def create_app(
         return page("article.html.j2", title=art.title or art.id, card=article_card(art), text=art.text,
                     text_marks=text_marks, text_cut=len(art.text) > rcfg.max_text_chars,
                     sources=[k for k in links if k.derived == article_id],
-                    copies=[k for k in links if k.source == article_id], signals=sig, story=story)  # fmt: skip
+                    copies=[k for k in links if k.source == article_id], signals=sig,
+                    story=sm.story_by_article.get(article_id))  # fmt: skip
 
     @app.get("/stories", response_class=HTMLResponse, include_in_schema=False)
     def stories_page(offset: int = 0, limit: Annotated[int | None, Query(ge=1)] = None) -> HTMLResponse:
         offset, limit = paging(offset, limit)
-        with reading() as st:
-            rows = sorted(st.story_rows(), key=lambda r: (-len(r.get("articles", [])), r.get("story", "")))
-            shown = rows[offset : offset + limit]
-            heads = _story_heads(st, shown)
-        return page("stories.html.j2", title="Stories", stories=shown, heads=heads, total=len(rows),
-                    offset=offset, limit=limit)  # fmt: skip
+        sm = access.summary()
+        return page("stories.html.j2", title="Stories", stories=sm.stories[offset : offset + limit], heads=sm.heads,
+                    total=len(sm.stories), offset=offset, limit=limit)  # fmt: skip
 
     @app.get("/stories/{story_id:path}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(story_id: str) -> HTMLResponse:
-        with reading() as st:
-            row = queries.get_story(st, story_id)
+        with reading() as (st, sm):
+            row = sm.story_by_id.get(story_id)
             if row is None:
                 raise HTTPException(404, f"no story with id {story_id!r}")
-            links = queries.story_links(st, row["articles"])
-            arts = st.get_articles(row["articles"])
-        view = build_story_view(row, links, arts, linker, rcfg, key="s0")
+            arts, _ = sm.articles.get(st, row["articles"])
+        view = build_story_view(row, sm.story_links(row["articles"]), arts, linker, rcfg, key="s0")
         return page("story.html.j2", title=view.headline, story=view)
 
     def link_page(found: Link | None, what: str) -> HTMLResponse:
         if found is None:
             raise HTTPException(404, f"no link {what}")
-        with reading() as st:
-            ids = [found.derived, found.source]
-            arts = st.get_articles(ids)
-            sigs = st.get_signals(ids)
-            story = queries.story_of(st, found.derived)
+        with reading() as (st, sm):
+            arts, sigs = sm.articles.get(st, [found.derived, found.source])
         view = build_link_view(found, arts, sigs, rcfg, key="l0")
-        return page("link.html.j2", title=f"{found.derived} ← {found.source}", v=view, story=story)
+        return page("link.html.j2", title=f"{found.derived} ← {found.source}", v=view,
+                    story=sm.story_by_article.get(found.derived))  # fmt: skip
 
     @app.get("/link", response_class=HTMLResponse, include_in_schema=False)
     def link_by_query(derived: str, source: str) -> HTMLResponse:
-        with reading() as st:
-            found = queries.find_link(st, derived, source)
-        return link_page(found, f"{derived!r} → {source!r}")
+        return link_page(access.summary().link_by_pair.get((derived, source)), f"{derived!r} → {source!r}")
 
     @app.get("/links/{pair:path}", response_class=HTMLResponse, include_in_schema=False)
     def link_by_path(pair: str) -> HTMLResponse:
-        with reading() as st:
-            found = queries.split_link_path(st, pair)
-        return link_page(found, repr(pair))
+        return link_page(queries.split_link_path(access.summary(), pair), repr(pair))
 
     @app.get("/sites", response_class=HTMLResponse, include_in_schema=False)
     def sites_page() -> HTMLResponse:
-        with reading() as st:
-            rows = st.site_rows()
-        top = copying_sites(rows, len(rows))
-        return page("sites.html.j2", title="Sites", rows=rows, top=top)
+        sm = access.summary()
+        return page("sites.html.j2", title="Sites", rows=sm.sites, top=sm.copying_sites)
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     def search_page(q: Annotated[str, Query(max_length=queries.MAX_QUERY_CHARS)] = "") -> Response:
         if not q.strip():
             return page("search.html.j2", title="Search", q=q, hits=[])
-        with reading() as st:
-            hits = queries.search(st, q, cfg.search_limit)
+        with reading() as (st, sm):
+            hits = queries.search(st, sm, q, cfg.search_limit)
         exact = [h for h in hits if h.matched == "id" and h.id == q.strip()]
         if len(exact) == 1:
             target = linker.article(q.strip()) if exact[0].kind == "article" else linker.story(q.strip())
@@ -632,13 +546,6 @@ def create_app(
     return app
 
 
-def _story_heads(store: Store, rows: list[dict[str, Any]]) -> dict[str, str]:
-    """A headline per story: the title of its first origin (else of any member), else the first id."""
-    want = [str((r.get("origins") or r.get("articles") or [""])[0]) for r in rows]
-    titles = {a["id"]: a.get("title") for a in store.article_rows(want)}
-    return {str(r["story"]): str(titles.get(w) or w) for r, w in zip(rows, want, strict=True)}
-
-
 def serve(
     store_path: Path,
     host: str = "127.0.0.1",
@@ -651,5 +558,5 @@ def serve(
 
     if not _is_loopback(host):
         log.warning("serving on %s: the app is reachable from other machines", host)
-    app = create_app(Path(store_path), allow_writes=allow_writes, api_token=api_token)
+    app = create_app(Path(store_path), allow_writes=allow_writes, api_token=api_token, warm_checks=True)
     uvicorn.run(app, host=host, port=port, server_header=False, log_level="info")

@@ -1,4 +1,4 @@
-"""Read-side lookups the web app needs beyond the Store API: search, an article's story, a story's links."""
+"""Read-side lookups the web app needs beyond the Store API: search, and links named in a URL."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from newstrace.model import Link
 from newstrace.store import Store
+from newstrace.web.summary import StoreSummary
 
 # At most this many words of a query are matched (each word is one ILIKE over the article texts).
 MAX_QUERY_WORDS = 8
@@ -41,11 +42,11 @@ def _snippet(text: str, words: Sequence[str], width: int = 90) -> str:
     return ("…" if lo else "") + " ".join(text[lo:hi].split()) + ("…" if hi < len(text) else "")
 
 
-def search(store: Store, query: str, limit: int) -> list[SearchHit]:
+def search(store: Store, summary: StoreSummary, query: str, limit: int) -> list[SearchHit]:
     """Articles whose id, URL, site, title or text contains the query (all its words), then stories and sites.
 
-    Exact id matches come first. Matching is case-insensitive substring matching done by DuckDB, so a search
-    never loads the corpus into Python.
+    Exact id matches come first. Articles are matched by DuckDB (case-insensitive substring matching), so a search
+    never loads the corpus into Python; stories and sites come from the store's summary.
     """
     q = " ".join(query.split())[:MAX_QUERY_CHARS]
     if not q:
@@ -72,12 +73,12 @@ def search(store: Store, query: str, limit: int) -> list[SearchHit]:
         for r in rows
     ]
     low = q.lower()
-    for s in store.story_rows():
+    for story_id in summary.story_ids:
         if len(hits) >= limit:
             break
-        if low in str(s.get("story", "")).lower():
-            hits.append(SearchHit("story", str(s["story"]), matched="id"))
-    for p in store.site_rows():
+        if low in story_id.lower():
+            hits.append(SearchHit("story", story_id, matched="id"))
+    for p in summary.sites:
         if len(hits) >= limit:
             break
         if low in str(p.get("site", "")).lower():
@@ -85,40 +86,13 @@ def search(store: Store, query: str, limit: int) -> list[SearchHit]:
     return hits
 
 
-def story_of(store: Store, article_id: str) -> dict[str, Any] | None:
-    """The ``stories.jsonl`` row holding ``article_id``, if any."""
-    for row in store.story_rows():
-        if article_id in row.get("articles", []):
-            return row
-    return None
-
-
-def get_story(store: Store, story_id: str) -> dict[str, Any] | None:
-    return next((r for r in store.story_rows() if r.get("story") == story_id), None)
-
-
-def story_links(store: Store, members: Sequence[str]) -> list[Link]:
-    """Links between members of one story (asked per member, so big stores are not read whole)."""
-    member_set = set(members)
-    seen: dict[tuple[str, str], Link] = {}
-    for m in members:
-        for k in store.links(m):
-            if k.derived in member_set and k.source in member_set:
-                seen[(k.derived, k.source)] = k
-    return [seen[key] for key in sorted(seen)]
-
-
-def find_link(store: Store, derived: str, source: str) -> Link | None:
-    return next((k for k in store.links(derived) if k.derived == derived and k.source == source), None)
-
-
-def split_link_path(store: Store, pair: str) -> Link | None:
+def split_link_path(summary: StoreSummary, pair: str) -> Link | None:
     """The link named by ``DERIVED/SOURCE`` where either id may itself contain ``/``: each split point is tried."""
     parts = pair.split("/")
-    if len(parts) > MAX_LINK_PATH_PARTS:  # each split point costs a query; no real pair of ids has this many
+    if len(parts) > MAX_LINK_PATH_PARTS:  # no real pair of ids has this many parts
         return None
     for i in range(1, len(parts)):
-        found = find_link(store, "/".join(parts[:i]), "/".join(parts[i:]))
+        found = summary.link_by_pair.get(("/".join(parts[:i]), "/".join(parts[i:])))
         if found:
             return found
     return None
