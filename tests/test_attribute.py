@@ -200,3 +200,14 @@ def test_attribution_through_the_sources_own_credit() -> None:
     assert link.attributed
     plain = build_link(der, src, spans, PairVerdict("light_edit", 0.9, False, "given"), None, s_sig)
     assert not plain.attributed
+
+
+def test_unrelated_source_explaining_far_less_is_dropped_even_with_a_high_score() -> None:
+    # A brief made from the wire also resembles an independent report of the same event: both links score high, but
+    # the report explains a fraction of what the wire does and nothing of its own.
+    c_wire = _mk("C", "W", (Span(0, 400, 0, 400, "paraphrase", 0.7),), score=0.99)
+    c_ind = _mk("C", "I", (Span(100, 300, 50, 250, "paraphrase", 0.6),), score=0.9)
+    assert [k.source for k in select_sources("C", [c_wire, c_ind])] == ["W"]
+    # When the report explains text of its own, C may have used both: both stay.
+    c_ind_own = _mk("C", "I", (Span(100, 300, 50, 250, "paraphrase", 0.6), Span(500, 900, 300, 700, "near", 0.9)))
+    assert {k.source for k in select_sources("C", [c_wire, c_ind_own])} == {"W", "I"}

@@ -251,8 +251,8 @@ def select_sources(derived_id: str, links: Sequence[Link], config: AttributeConf
     that the other does not, or A explains more but C has B's closer wording (then both are). Otherwise the one that
     explains text the other does not wins; else the one whose outlet C credits; else B when C follows it more closely
     (C copied B's edits: more characters at higher span similarity), otherwise A (B merely repeats A, e.g. a
-    syndicated copy). Between unrelated sources, one whose link scores far lower and that explains nothing the other
-    does not is dropped.
+    syndicated copy). Between unrelated sources, one whose link scores far lower (or explains far less text, less
+    closely) and that explains nothing the other does not is dropped.
     """
     config = config or AttributeConfig()
     mine = [k for k in links if k.derived == derived_id and k.source != derived_id]
@@ -276,9 +276,14 @@ def select_sources(derived_id: str, links: Sequence[Link], config: AttributeConf
             if a not in ancestors[b] or b in ancestors[a]:
                 # Unrelated sources: a much weaker one that explains nothing the stronger one does not is explained
                 # away (a brief made from the wire also resembles an independent report of the same event).
-                if link_b.score >= link_a.score + config.explained_away_margin and not significant(
-                    _minus(ranges[a], ranges[b]), _length(ranges[a])
-                ):
+                # Scores of strong links crowd near 1, so between truly unrelated sources (B is no descendant of A
+                # either: that case is judged with the roles swapped) "far stronger" is also read from the evidence:
+                # B explains many times the derived text A does, at the same or higher similarity.
+                unrelated = b not in ancestors[a]
+                stronger = link_b.score >= link_a.score + config.explained_away_margin or (
+                    unrelated and _strength(link_b) >= config.explained_away_strength_ratio * _strength(link_a)
+                )
+                if stronger and not significant(_minus(ranges[a], ranges[b]), _length(ranges[a])):
                     dropped.add(a)
                 continue
             only_a = significant(_minus(ranges[a], ranges[b]), _length(ranges[a]))

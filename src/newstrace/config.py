@@ -322,6 +322,9 @@ class AttributeConfig:
     # higher and the weaker explains no text of its own. Lower drops more second sources (precision on same-event
     # reports), higher keeps more (recall on texts stitched from two sources).
     explained_away_margin: float = 0.2
+    # ... or when the other explains at least this many times as much derived text, weighted by span similarity (a
+    # brief made from the wire that also resembles an independent report: scores of both may be near 1).
+    explained_away_strength_ratio: float = 1.5
     # Without usable dates, the text whose characters are covered by the pair's spans this much more than the other's
     # is taken as derived (a copy is contained in its source more than the reverse). Lower guesses more often.
     containment_margin: float = 0.15
