@@ -7,16 +7,24 @@ units; paragraphs are blank-line blocks. Both are linear and work on texts witho
 
 from __future__ import annotations
 
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
 import regex
 
 from newstrace.config import NormaliseConfig
 from newstrace.normalise import segment_sentences
 
 # The segmenter's defaults: no merging of short fragments (a closing "EFE" stays its own unit).
-_SEGMENT = NormaliseConfig(min_sentence_chars=1)
+SEGMENT = NormaliseConfig(min_sentence_chars=1)
 _PARA_BREAK = regex.compile(r"\n[ \t]*\n+|\r\n[ \t]*\r\n")
-_LETTER = regex.compile(r"\p{L}")
-_UPPER = regex.compile(r"\p{Lu}")
+# Runs rather than single characters: the same counts with a fraction of the match objects.
+_LETTERS = regex.compile(r"\p{L}+")
+UPPERS = regex.compile(r"\p{Lu}+")
+
+logger = logging.getLogger(__name__)
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
@@ -34,7 +42,7 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
 def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Sentence spans inside ``text[start:end]`` (the project's segmenter), trimmed, with offsets into ``text``."""
     end = len(text) if end is None else end
-    return [(start + seg.start, start + seg.end) for seg in segment_sentences("", text[start:end], _SEGMENT)]
+    return [(start + seg.start, start + seg.end) for seg in segment_sentences("", text[start:end], SEGMENT)]
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -48,8 +56,8 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 def upper_ratio(text: str, sample: int = 20_000) -> float:
     """Share of letters that are upper case in the first ``sample`` characters (1.0 for all caps, 0.0 if no letters)."""
     text = text[:sample]
-    letters = len(_LETTER.findall(text))
-    return len(_UPPER.findall(text)) / letters if letters else 0.0
+    letters = sum(map(len, _LETTERS.findall(text)))
+    return sum(map(len, UPPERS.findall(text))) / letters if letters else 0.0
 
 
 def noisy_or(weights: list[float]) -> float:
@@ -58,3 +66,134 @@ def noisy_or(weights: list[float]) -> float:
     for w in weights:
         p *= 1.0 - w
     return 1.0 - p
+
+
+# ---- fast alternations ------------------------------------------------------------------------------------------
+# ``re`` tries the branches of an alternation one by one at every position, and with IGNORECASE it cannot even skip
+# a branch by its first letter, so a list of 150 stock phrases costs 150 attempts per word. ``Phrases`` tries, at
+# each word start, only the branches that can begin with the letter found there (worked out once from the parsed
+# pattern), in their original order: the matches are those of ``finditer`` over the plain alternation.
+
+# Characters outside ASCII that IGNORECASE matches to an ASCII letter (İ ı → i, K → k, ſ → s).
+_FOLDS_TO_ASCII = frozenset("İıKſ")
+_WORD_START = re.compile(r"\b\w")
+
+
+def _first_chars(items: Sequence[tuple[Any, Any]]) -> tuple[set[str] | None, bool]:
+    """Characters a parsed ``re`` sub-pattern can start with (None: any or unknown), and whether it can be empty."""
+    from re import _constants as c  # type: ignore[attr-defined]  # the parser's opcodes (CPython 3.11+)
+
+    out: set[str] = set()
+    for op, av in items:
+        if op is c.LITERAL:
+            out.add(chr(av))
+            return out, False
+        if op is c.AT:
+            continue  # \b, ^ and $ take no character
+        first: set[str] | None
+        if op is c.IN:
+            first = set()
+            for kind, arg in av:
+                if kind is c.LITERAL:
+                    first.add(chr(arg))
+                elif kind is c.RANGE and arg[1] - arg[0] < 64:
+                    first.update(chr(x) for x in range(arg[0], arg[1] + 1))
+                else:
+                    return None, False  # negated sets, categories (\w, \d), wide ranges
+            empty = False
+        elif op is c.SUBPATTERN:
+            _group, add_flags, del_flags, sub = av
+            if add_flags or del_flags:
+                return None, False  # scoped flags change the case rules
+            first, empty = _first_chars(sub.data)
+        elif op is c.BRANCH:
+            first, empty = set(), False
+            for branch in av[1]:
+                f, e = _first_chars(branch.data)
+                if f is None:
+                    return None, False
+                first |= f
+                empty |= e
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            low, _high, sub = av
+            first, empty = _first_chars(sub.data)
+            empty = empty or low == 0
+        else:
+            return None, False  # lookarounds, back references, atomic groups: not worth the risk
+        if first is None:
+            return None, False
+        out |= first
+        if not empty:
+            return out, False
+    return out, True
+
+
+def _by_first_char(branches: Sequence[str], ignorecase: bool) -> dict[str, list[int]] | None:
+    """Branch indexes by the (lower-cased) word character they can start with; None when that cannot be worked out
+    for every branch (the caller then scans with the plain alternation)."""
+    groups: dict[str, list[int]] = {}
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        for i, b in enumerate(branches):
+            first, empty = _first_chars(_parser.parse(b, re.IGNORECASE if ignorecase else 0).data)
+            if first is None or empty or not all(re.fullmatch(r"\w", ch) for ch in first):
+                return None
+            if ignorecase and first & _FOLDS_TO_ASCII:
+                return None
+            for ch in first:
+                groups.setdefault(ch.lower() if ignorecase else ch, []).append(i)
+    except Exception:  # a private parser that changed shape: use the plain alternation
+        logger.debug("cannot group %d branches by first character", len(branches))
+        return None
+    return groups
+
+
+class Phrases:
+    """``\\b(?:b1|b2|…)suffix`` over ``re`` branches that start with a word character, matched like ``finditer`` of
+    that pattern (same spans, same branch chosen) but trying only the branches that fit the letter at each word."""
+
+    def __init__(self, branches: Sequence[str], *, ignorecase: bool = False, suffix: str = "") -> None:
+        flags = re.IGNORECASE if ignorecase else 0
+        body = "(?:" + "|".join(f"(?:{b})" for b in branches) + ")"
+        self.pattern: re.Pattern[str] = re.compile(r"\b" + body + suffix, flags)
+        self._ignorecase = ignorecase
+        groups = _by_first_char(branches, ignorecase)
+        self._groups: dict[str, re.Pattern[str]] | None = None if groups is None else {
+            ch: re.compile("(?:" + "|".join(f"(?:{branches[i]})" for i in members) + ")" + suffix, flags)
+            for ch, members in groups.items()
+        }
+
+    def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
+        """Non-overlapping matches in ``text[pos:endpos]``, left to right (as ``re.finditer``)."""
+        end = len(text) if endpos is None else endpos
+        if self._groups is None:
+            yield from self.pattern.finditer(text, pos, end)
+            return
+        groups, full, fold = self._groups, self.pattern, self._ignorecase
+        done = pos
+        for w in _WORD_START.finditer(text, pos, end):
+            p = w.start()
+            if p < done:
+                continue
+            ch = text[p]
+            if not fold:
+                rx = groups.get(ch)
+            elif ch.isascii():
+                rx = groups.get(ch.lower())
+            else:
+                rx = full  # İ, ı, K, ſ … : let the engine apply its own case rules
+            if rx is None:
+                continue
+            m = rx.match(text, p, end)
+            if m is not None:
+                yield m
+                done = m.end()
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """The first match, or None."""
+        return next(self.finditer(text), None)
+
+    def count(self, text: str) -> int:
+        """How many matches ``finditer`` gives."""
+        return sum(1 for _ in self.finditer(text))

@@ -16,7 +16,7 @@ import regex
 
 from newstrace.config import SignalConfig
 from newstrace.model import Signal
-from newstrace.signals._text import paragraphs, sentences, upper_ratio
+from newstrace.signals._text import SEGMENT, Phrases, paragraphs, sentences, upper_ratio
 
 _STOCK_PHRASES: tuple[str, ...] = (
     # English.
@@ -105,24 +105,31 @@ _STOCK_PHRASES: tuple[str, ...] = (
     r"farol\s+de\s+esperança", r"(?:sublinha|destaca|ressalta)\s+a\s+(?:importância|"
     r"necessidade)",
 )
-_STOCK = re.compile(r"(?i)\b(?:" + "|".join(f"(?:{p})" for p in _STOCK_PHRASES) + r")")
+_STOCK = Phrases(_STOCK_PHRASES, ignorecase=True)
+
+
+
+def _listed(spaced: str) -> tuple[str, ...]:
+    return tuple(spaced.split())
+
 
 # Abstract words that carry no checkable fact (en/es/fr/de/pt stems, matched at word start).
-_ABSTRACT = re.compile(
-    r"(?i)\b(?:resilien|determinat|determinac|détermin|entschlossen|commitment|compromis|engagement|importan|"
-    r"significan|signific|stabilit|estabilid|unity|unidad|unité|solidarit|hope|esperanz|espoir|future|futur|zukunft|"
-    r"challeng|desafío|défi|peace|paz|paix|frieden|security|segurid|sécurit|cooperat|cooperac|coopérat|prosperit|"
-    r"crucial|vital|essential|esencial|essentiel|ongoing|effort|esfuerz|commun|comunidad|communaut|situation|"
-    r"situación|crisis|crise|krise|freedom|libertad|liberté|freiheit|resolution|resolución|résolution|necessar|"
-    r"necesari|nécessair|profound|profund|gravity|ideolog|motivation|significance|efforts|journey|landscape|"
-    r"testament|reminder|symbol|people|pueblo|peuple|volk)\w*"
+_ABSTRACT_STEMS = _listed(
+    "resilien determinat determinac détermin entschlossen commitment compromis engagement importan significan signific "
+    "stabilit estabilid unity unidad unité solidarit hope esperanz espoir future futur zukunft challeng desafío défi "
+    "peace paz paix frieden security segurid sécurit cooperat cooperac coopérat prosperit crucial vital essential "
+    "esencial essentiel ongoing effort esfuerz commun comunidad communaut situation situación crisis crise krise "
+    "freedom libertad liberté freiheit resolution resolución résolution necessar necesari nécessair profound profund "
+    "gravity ideolog motivation significance efforts journey landscape testament reminder symbol people pueblo peuple "
+    "volk"
 )
-_NUMBER_WORDS = re.compile(
-    r"(?i)\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?|"
-    r"billions?|half|percent|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|cientos|miles|millones|deux|trois|"
-    r"quatre|cinq|sept|huit|neuf|dix|centaines|milliers|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|hunderte|"
-    r"tausende|duas|quatro|centenas|milhares|milhões)\b"
-)
+_ABSTRACT = Phrases(_ABSTRACT_STEMS, ignorecase=True, suffix=r"\w*")
+_NUMBER_WORDS = Phrases(_listed(
+    "one two three four five six seven eight nine ten eleven twelve dozens? hundreds? thousands? millions? billions? "
+    "half percent dos tres cuatro cinco seis siete ocho nueve diez cientos miles millones deux trois quatre cinq sept "
+    "huit neuf dix centaines milliers zwei drei vier fünf sechs sieben acht neun zehn hunderte tausende duas quatro "
+    "centenas milhares milhões"
+), ignorecase=True, suffix=r"\b")
 _DIGIT = re.compile(r"\d")
 _QUOTE_MARKS = frozenset("“”\"«»„")
 _QUOTE = re.compile(r"[“\"«„»]\s*\S+(?:\s+\S+){2,}?[^“\"«„»]*[”\"»“]")
@@ -133,17 +140,16 @@ _GENERIC_CAPS = frozenset({"I", "The", "A", "An", "It", "This", "That", "These",
                            "Les", "Der", "Die", "Das", "O", "Os", "Un", "Une", "Una", "Ein", "Eine"})
 
 
-def _proper_nouns(sentence: str, lang: str | None) -> list[str]:
-    """Capitalised words that are not the sentence's first word (nouns in German are all capitalised: none)."""
+def _proper_nouns(sentence: str, lang: str | None, words: list[str] | None = None) -> list[str]:
+    """Capitalised words that are not the sentence's first word (nouns in German are all capitalised: none).
+
+    ``words`` are the sentence's words when the caller already has them.
+    """
     if lang == "de" or upper_ratio(sentence) > 0.6:
         return []
-    words = _WORD.findall(sentence)
-    out: list[str] = []
-    for i, w in enumerate(words):
-        if i == 0 or not w[0].isupper() or w in _GENERIC_CAPS:
-            continue
-        out.append(w)
-    return out
+    if words is None:
+        words = _WORD.findall(sentence)
+    return [w for w in words[1:] if w[0].isupper() and w not in _GENERIC_CAPS]
 
 
 def _genericness(sentence: str, lang: str | None, topic: frozenset[str],
@@ -160,12 +166,12 @@ def _genericness(sentence: str, lang: str | None, topic: frozenset[str],
     # A quotation, or a sentence of one cut by the splitter (opening or closing mark only), is a fact: someone said it.
     quotes = _QUOTE.search(sentence) is not None or head in _QUOTE_MARKS or sentence.rstrip()[-1:] in _QUOTE_MARKS
     score = 0.0 if (numbers or quotes) else 0.4
-    abstract = len(_ABSTRACT.findall(sentence))
+    abstract = _ABSTRACT.count(sentence)
     score += min(0.25, 1.2 * abstract / len(words))
     score -= 0.35 * numbers + 0.35 * quotes
-    score -= 0.1 * min(2, len(_NUMBER_WORDS.findall(sentence)))
+    score -= 0.1 * min(2, _NUMBER_WORDS.count(sentence))
     penalty = 0.0
-    for name in _proper_nouns(sentence, lang):
+    for name in _proper_nouns(sentence, lang, words):
         penalty += 0.05 if name in topic else 0.15
     score -= min(penalty, 0.45)
     if score + 0.7 < need:
@@ -188,19 +194,40 @@ def _topic_names(text: str, paras: list[tuple[int, int]], lang: str | None) -> f
     return frozenset(n for n, c in seen.items() if c >= 2)
 
 
+# The sentence splitter cuts inside a word only in a run of this many characters without a space (a quarter of its
+# longest sentence); only then can a phrase match inside one sentence and not across the text (see below).
+_UNCUT_RUN = re.compile(rf"\S{{{SEGMENT.max_sentence_chars // 4}}}")
+
+
+def _stock_spans(text: str) -> list[tuple[int, int]] | None:
+    """Spans of the stock phrases in the whole text, or None when they cannot stand for the phrases of its sentences.
+
+    A stock phrase inside one sentence is also a match of the same pattern in the whole text, or lies inside one,
+    as long as no sentence boundary falls between two word characters (the pattern's word boundaries then read
+    the same): so a sentence can only hold a stock phrase if it overlaps one of these spans.
+    """
+    if _UNCUT_RUN.search(text):
+        return None
+    return [m.span() for m in _STOCK.finditer(text)]
+
+
 def detect_filler(text: str, lang: str | None, config: SignalConfig) -> list[Signal]:
     """``generic_filler`` signals: a fact-free closing paragraph, and single very generic sentences elsewhere."""
     paras = paragraphs(text)
     if not paras:
         return []
-    topic = _topic_names(text, paras, lang)
-    out: list[Signal] = []
     closing: tuple[int, int] | None = None
     # The closing unit: the last paragraph with a real sentence in it (skipping a trailing credit line like "EFE").
     for s, e in reversed(paras[1:] if len(paras) > 1 else []):
         if len(_WORD.findall(text[s:e])) >= 8:
             closing = (s, e)
             break
+    # A lone sentence is reported only with a stock phrase: most texts have none, and need no sentence scoring.
+    stock = _stock_spans(text)
+    if closing is None and stock == []:
+        return []
+    topic = _topic_names(text, paras, lang)
+    out: list[Signal] = []
     if closing is not None:
         sents = sentences(text, *closing)
         scored = [(_genericness(text[s:e], lang, topic), s, e) for s, e in sents]
@@ -215,10 +242,14 @@ def detect_filler(text: str, lang: str | None, config: SignalConfig) -> list[Sig
     for ps, pe in paras:
         if closing is not None and out and (ps, pe) == closing:
             continue
+        if stock is not None and not any(a < pe and b > ps for a, b in stock):
+            continue
         for s, e in sentences(text, ps, pe):
-            sc, stock = _genericness(text[s:e], lang, topic, config.filler_sentence_score)
-            if sc >= config.filler_sentence_score and stock:
+            if stock is not None and not any(a < e and b > s for a, b in stock):
+                continue
+            sc, found = _genericness(text[s:e], lang, topic, config.filler_sentence_score)
+            if sc >= config.filler_sentence_score and found:
                 out.append(Signal("generic_filler", s, e, round(sc, 3),
                                   "sentence states no number, quote or new name; stock phrases: "
-                                  + ", ".join(repr(p) for p in stock[:3])))
+                                  + ", ".join(repr(p) for p in found[:3])))
     return out

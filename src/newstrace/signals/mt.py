@@ -26,6 +26,7 @@ import regex
 
 from newstrace.config import SignalConfig
 from newstrace.model import Signal
+from newstrace.signals._text import UPPERS as _UPPERS
 from newstrace.signals._text import noisy_or, upper_ratio
 
 
@@ -48,6 +49,7 @@ def _words(spaced: str) -> frozenset[str]:
 _KIND_CAP = {"pronoun": 0.45, "glued": 0.45, "doubled": 0.4, "lowercase": 0.45, "foreign": 0.45, "calque": 0.6,
              "typography": 0.35}
 _MAX_CUES_PER_KIND = 6
+_CASE_SAMPLE = 20_000  # characters whose case decides whether the text is all caps (upper_ratio's default)
 
 _WORD = regex.compile(r"[\p{L}\p{M}]+")
 
@@ -71,6 +73,10 @@ _WINDOW = 600  # characters back to look for the speaker a pronoun refers to
 
 
 def _pronoun_cues(text: str) -> list[_Cue]:
+    # A cue needs one pronoun of each gender and three in all ("he said" twice, "she said" once): check that first.
+    said = [m.group("p").lower() for m in _PRONOUN_SPEAKER.finditer(text)]
+    if len(said) < 3 or "he" not in said or "she" not in said:
+        return []
     not_person = {m.group("n") for m in _PLACE_PREP.finditer(text)}
     mentions: list[tuple[int, str]] = []
     for m in _NAMED_SPEAKER.finditer(text):
@@ -133,10 +139,22 @@ _ABBREV = _words("approx incl esp dept govt etc resp cont nos vols figs ibid cor
                  "prof msgr rev")
 
 
-def _glue_cues(text: str) -> list[_Cue]:
+def _glued_candidates(tokens: Counter[str]) -> bool:
+    """Whether some word occurs once and is another word of the text + a glue tail (a glued cue needs one)."""
+    for w, n in tokens.items():
+        if n == 1 and w.endswith(_GLUE_TAILS):
+            for tail in _GLUE_TAILS:
+                if w.endswith(tail) and len(w) - len(tail) >= 4 and tokens[w[: -len(tail)]]:
+                    return True
+    return False
+
+
+def _glue_cues(text: str, tokens: Counter[str] | None = None) -> list[_Cue]:
     cues: list[_Cue] = []
-    tokens = Counter(m.group() for m in _WORD.finditer(text))
-    for m in _GLUED.finditer(text):
+    if tokens is None:
+        tokens = Counter(_WORD.findall(text))
+    # The glued word is a whole word of the text: scan for it only when the word list has a candidate.
+    for m in _GLUED.finditer(text) if _glued_candidates(tokens) else ():
         tok, head, tail = m.group(), m.group("head"), m.group("tail")
         if tokens[tok] > 1 or tok.lower() in _GLUE_EXCEPTIONS or not tokens[head]:
             continue  # the head must also stand alone in this text ("Zelensky" … "Zelenskyduring")
@@ -180,9 +198,23 @@ _DOUBLE_OK = frozenset({"choose", "loose", "latter", "dinner", "supper", "desser
 _HAS_DOUBLE = regex.compile(r"(?<![\p{L}\p{M}])[\p{L}\p{M}]*(\p{L})\1[\p{L}\p{M}]*(?![\p{L}\p{M}])")
 
 
-def _doubled_cues(text: str) -> list[_Cue]:
-    words = Counter(m.group() for m in _WORD.finditer(text))
+_DOUBLED_CHAR = re.compile(r"(.)\1")
+
+
+def _doubled_variant(w: str, words: Counter[str]) -> bool:
+    """Whether dropping one of a doubled character of ``w`` gives another word of the text."""
+    return _DOUBLED_CHAR.search(w) is not None and any(
+        w[i] == w[i - 1] and words[w[:i] + w[i + 1 :]] >= 1 for i in range(1, len(w)))
+
+
+def _doubled_cues(text: str, words: Counter[str] | None = None) -> list[_Cue]:
+    if words is None:
+        words = Counter(_WORD.findall(text))
     cues: list[_Cue] = []
+    # A cue is a word seen once, with a doubled letter, that is another word of the text with one letter fewer: look
+    # through the word list before scanning the text for doubled letters.
+    if not any(n == 1 and len(w) >= 5 and _doubled_variant(w, words) for w, n in words.items()):
+        return cues
     seen: set[str] = set()
     for m in _HAS_DOUBLE.finditer(text):
         w = m.group()
@@ -217,8 +249,15 @@ january february april june july september october november december
 _LOWER_WORD = regex.compile(r"(?<![\p{L}\p{N}@#/._\-])\p{Ll}[\p{Ll}\-]{2,}(?![\p{L}\p{N}@_/]|\.[a-z]{2,3}\b)")
 
 
-def _lowercase_cues(text: str) -> list[_Cue]:
+_MARK = regex.compile(r"\p{M}")
+
+
+def _lowercase_cues(text: str, tokens: Counter[str] | None = None) -> list[_Cue]:
     cues: list[_Cue] = []
+    # Gazetteer entries are single words of lower-case letters, so without combining marks in the text a hit is also
+    # a whole word of the text: most texts have none.
+    if tokens is not None and _GAZETTEER.isdisjoint(tokens) and not _MARK.search(text):
+        return cues
     seen: set[str] = set()
     for m in _LOWER_WORD.finditer(text):
         w = m.group()
@@ -267,7 +306,7 @@ def _run_pattern(vocab: frozenset[str]) -> regex.Pattern[str]:
 _FOREIGN_RUNS = {lang: _run_pattern(vocab) for lang, vocab in _FOREIGN.items()}
 
 
-def _foreign_cues(text: str) -> list[_Cue]:
+def _foreign_cues(text: str, tokens: Counter[str] | None = None) -> list[_Cue]:
     cues: list[_Cue] = []
     done = -1
     for m in _ACCENT_CHAR.finditer(text):
@@ -284,6 +323,9 @@ def _foreign_cues(text: str) -> list[_Cue]:
         if word.islower() and not glued and word not in _LOANWORDS and len(word) >= 3:
             cues.append(_Cue("foreign", start, end, 0.25, f"untranslated word {word!r}"))
     for lang, rx in _FOREIGN_RUNS.items():
+        # A run is two or more words of the list in a row, each a whole word of the text.
+        if tokens is not None and sum(tokens[w] for w in _FOREIGN[lang].intersection(tokens)) < 2:
+            continue
         for m in rx.finditer(text):
             run = m.group().split()
             strong = [w for w in run if w not in _WEAK_FOREIGN]
@@ -343,12 +385,21 @@ _TYPOGRAPHY: tuple[tuple[str, float, str], ...] = (
 _TYPOGRAPHY_RES = tuple((regex.compile(p), w, d) for p, w, d in _TYPOGRAPHY)
 
 
+# Any calque or typography cue at all: one pass over a text that has none (most) instead of one per pattern.
+_CALQUE_ANY = regex.compile("|".join(f"(?:{p})" for p, _, _ in _CALQUES))
+_TYPOGRAPHY_ANY = regex.compile("|".join(f"(?:{p})" for p, _, _ in _TYPOGRAPHY))
+
+
 def _typography_cues(text: str) -> list[_Cue]:
+    if _TYPOGRAPHY_ANY.search(text) is None:
+        return []
     return [_Cue("typography", m.start(), m.end(), w, f"{d}: {m.group()[:40]!r}")
             for rx, w, d in _TYPOGRAPHY_RES for m in rx.finditer(text)]
 
 
 def _calque_cues(text: str) -> list[_Cue]:
+    if _CALQUE_ANY.search(text) is None:
+        return []
     return [_Cue("calque", m.start(), m.end(), w, f"{d}: {m.group()!r}")
             for rx, w, d in _CALQUE_RES for m in rx.finditer(text)]
 
@@ -356,23 +407,39 @@ def _calque_cues(text: str) -> list[_Cue]:
 _EN_STOP = _words("the and of to in is that for was on with said it as by at from he she has have are were")
 
 
-def _looks_english(text: str) -> bool:
-    """For texts of unknown language: English function words make up a good share of the words."""
+def _looks_english(text: str, tokens: Counter[str] | None = None) -> bool:
+    """For texts of unknown language: English function words make up a good share of the words.
+
+    ``tokens`` (the words of ``text`` and their counts) stand for the words of a text of up to 5,000 characters:
+    lower-casing keeps letters letters and the rest not, so it changes no word boundary.
+    """
+    if tokens is not None and len(text) <= 5000:
+        total = sum(tokens.values())
+        return bool(total) and sum(n for w, n in tokens.items() if w.lower() in _EN_STOP) / total >= 0.12
     words = _WORD.findall(text[:5000].lower())
     return bool(words) and sum(w in _EN_STOP for w in words) / len(words) >= 0.12
 
 
+def _upper_share(text: str, tokens: Counter[str]) -> float:
+    """``upper_ratio(text)``, counting the letters from the word list when it holds exactly the sampled letters."""
+    if len(text) > _CASE_SAMPLE or _MARK.search(text):
+        return upper_ratio(text, _CASE_SAMPLE)
+    letters = sum(len(w) * n for w, n in tokens.items())
+    return sum(map(len, _UPPERS.findall(text))) / letters if letters else 0.0
+
+
 def machine_translation_score(text: str, lang: str | None) -> tuple[float, list[tuple[int, int, float, str]]]:
     """Page score 0-1 and the cues behind it as ``(start, end, weight, detail)``."""
-    english = lang == "en" or (lang is None and _looks_english(text))
-    caps = upper_ratio(text) > 0.6  # all-caps text: case-based cues mean nothing
+    tokens = Counter(_WORD.findall(text))  # the text's words, shared by the cue finders
+    english = lang == "en" or (lang is None and _looks_english(text, tokens))
+    caps = _upper_share(text, tokens) > 0.6  # all-caps text: case-based cues mean nothing
     cues: list[_Cue] = []
     if not caps:
-        cues += _glue_cues(text) + _doubled_cues(text)
+        cues += _glue_cues(text, tokens) + _doubled_cues(text, tokens)
         if english:
-            cues += _pronoun_cues(text) + _lowercase_cues(text)
+            cues += _pronoun_cues(text) + _lowercase_cues(text, tokens)
     if english:
-        cues += _foreign_cues(text) + _calque_cues(text) + _typography_cues(text)
+        cues += _foreign_cues(text, tokens) + _calque_cues(text) + _typography_cues(text)
     by_kind: dict[str, list[_Cue]] = {}
     for c in sorted(cues, key=lambda c: -c.weight):
         by_kind.setdefault(c.kind, []).append(c)
