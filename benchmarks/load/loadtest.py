@@ -67,9 +67,15 @@ class KindStats:
     error_samples: list[str] = field(default_factory=list)
     busy: int = 0  # 503 answers with Retry-After (each followed by a retry or, out of time, an error)
     retried: int = 0  # requests that needed more than one attempt
+    started: list[float] = field(default_factory=list)  # time.monotonic() at the first attempt, per latency
+    slowest: list[tuple[float, float, str]] = field(default_factory=list)  # (seconds, started, what), 5 slowest
 
-    def add(self, seconds: float, error: str | None, attempts: int = 1) -> None:
+    def add(
+        self, seconds: float, error: str | None, attempts: int = 1, started: float | None = None, what: str = ""
+    ) -> None:
         self.latencies.append(seconds)
+        self.started.append(time.monotonic() - seconds if started is None else started)
+        self.slowest = sorted([*self.slowest, (seconds, self.started[-1], what)], reverse=True)[:5]
         self.retried += attempts > 1
         if error is not None:
             self.errors += 1
@@ -103,9 +109,46 @@ def build_store(base: Path) -> Path:
     return store
 
 
+@dataclass(frozen=True)
+class Served:
+    """A running `newstrace serve`: its base URL and process id."""
+
+    base: str
+    pid: int
+
+
+def process_tree_cpu_s(pid: int) -> tuple[float, float] | None:
+    """CPU seconds (user + system) used so far by process ``pid`` and by its live descendants; None off Linux.
+
+    CPU time does not depend on what else the machine runs, unlike latency: it is the cost per request to compare.
+    """
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def own(p: int) -> float:
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+
+    def children(p: int) -> list[int]:
+        kids: list[int] = []
+        for task in Path(f"/proc/{p}/task").iterdir():
+            kids += [int(x) for x in (task / "children").read_text().split()]
+        return kids
+
+    try:
+        total_kids = 0.0
+        todo = children(pid)
+        while todo:
+            k = todo.pop()
+            total_kids += own(k)
+            todo += children(k)
+        return own(pid), total_kids
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 @contextmanager
-def running_server(store: Path, port: int, startup_timeout_s: float = 300.0) -> Iterator[str]:
-    """`newstrace serve` on 127.0.0.1:``port`` in a subprocess; yields its base URL and stops it afterwards."""
+def running_server(store: Path, port: int, startup_timeout_s: float = 300.0) -> Iterator[Served]:
+    """`newstrace serve` on 127.0.0.1:``port`` in a subprocess; yields it and stops it afterwards."""
     cmd = [sys.executable, "-m", "newstrace.cli", "serve", "--store", str(store), "--host", HOST, "--port", str(port)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     base = f"http://{HOST}:{port}"
@@ -126,7 +169,7 @@ def running_server(store: Path, port: int, startup_timeout_s: float = 300.0) -> 
             if time.monotonic() > deadline:
                 raise RuntimeError(f"server not ready after {startup_timeout_s:.0f} s")
             time.sleep(0.2)
-        yield base
+        yield Served(base, proc.pid)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -137,6 +180,19 @@ def running_server(store: Path, port: int, startup_timeout_s: float = 300.0) -> 
                 proc.wait(timeout=30)
         if proc.stderr:
             proc.stderr.close()
+
+
+def first_check(base: str, targets: Targets, budget_s: float = 600.0) -> float:
+    """Send one check (retrying after 503s) and return its seconds: the server's check worker is then warm."""
+    t = time.monotonic()
+    with httpx.Client(base_url=base, timeout=budget_s) as client:
+        while True:
+            r = client.post("/api/check", json=targets.checks[0])
+            wait = retry_after_s(r)
+            if wait is None or time.monotonic() - t > budget_s:
+                r.raise_for_status()
+                return time.monotonic() - t
+            time.sleep(max(wait, 0.1))
 
 
 def _items(client: httpx.Client, path: str) -> list[dict[str, object]]:
@@ -198,7 +254,8 @@ async def _request(
         return client.build_request("POST", "/api/check", json=body, timeout=timeout)
 
     t = time.perf_counter()
-    give_up = time.monotonic() + budget_s
+    started = time.monotonic()
+    give_up = started + budget_s
     attempts = 0
     error: str | None = None
     while True:
@@ -220,7 +277,8 @@ async def _request(
         elif kind == "check" and r.json().get("stored") is not False:
             error = "check stored an article on a read-only server"
         break
-    stats.add(time.perf_counter() - t, error, attempts)
+    what = page if kind == "page" else f"q={query}" if kind == "search" else "check"
+    stats.add(time.perf_counter() - t, error, attempts, started, what)
 
 
 async def _worker(
@@ -286,10 +344,32 @@ async def run_load(
         )
         elapsed = time.monotonic() - t0
     result = summarise(stats, elapsed, clients=clients, duration_s=duration_s, max_requests=max_requests)
+    result["reads_timeline"] = timeline([stats[k] for k in READ_KINDS if k in stats], t0, window_s=10.0)
+    result["slowest"] = {
+        k: [{"ms": round(1000 * x, 1), "at_s": round(at - t0, 1), "what": w} for x, at, w in s.slowest]
+        for k, s in stats.items()
+    }
     result["mix"] = mix
     result["think_s"] = think_s
     result["request_timeout_s"] = request_timeout_s
     return result
+
+
+def timeline(stats: Sequence[KindStats], t0: float, window_s: float) -> list[dict[str, float]]:
+    """Requests, p50 and p99 per window of ``window_s`` seconds by start time: shows warm-up effects and stalls."""
+    windows: dict[int, list[float]] = {}
+    for s in stats:
+        for started, seconds in zip(s.started, s.latencies, strict=True):
+            windows.setdefault(int((started - t0) // window_s), []).append(seconds)
+    return [
+        {
+            "from_s": w * window_s,
+            "requests": len(v),
+            "p50_ms": round(1000 * percentile(v, 50), 1),
+            "p99_ms": round(1000 * percentile(v, 99), 1),
+        }
+        for w, v in sorted(windows.items())
+    ]
 
 
 def _row(stats: Sequence[KindStats], elapsed: float) -> dict[str, object]:
@@ -361,8 +441,16 @@ def benchmark(
             t = time.monotonic()
             store = build_store(Path(tmp))
             log.info("traced the example corpus in %.1f s", time.monotonic() - t)
-        with running_server(store, free_port()) as base:
+        with running_server(store, free_port()) as served:
+            base = served.base
             targets = collect_targets(base, seed)
+            warm_s = None
+            if (mix or DEFAULT_MIX).get("check", 0) > 0:
+                # A server that has been up a while has its check worker warm; the first check loads the encoder.
+                warm_s = first_check(base, targets)
+                log.info("first check answered in %.1f s", warm_s)
+            cpu_before = process_tree_cpu_s(served.pid)
+            client_before = os.times()
             result = asyncio.run(
                 run_load(
                     base,
@@ -376,6 +464,20 @@ def benchmark(
                     think_s=think_s,
                 )
             )
+            cpu_after = process_tree_cpu_s(served.pid)
+            client_after = os.times()
+    result["first_check_s"] = round(warm_s, 2) if warm_s is not None else None
+    if cpu_before and cpu_after:
+        all_row = result["all"]
+        assert isinstance(all_row, dict)
+        server_s, workers_s = cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1]
+        result["cpu"] = {
+            "server_s": round(server_s, 2),  # the web process: reads, HTTP, admission of checks
+            "check_workers_s": round(workers_s, 2),  # its child processes: the checks themselves
+            "server_ms_per_request": round(1000 * server_s / max(1, int(all_row["requests"])), 2),
+            # this load client (same machine, same cores)
+            "client_s": round(sum(client_after[:2]) - sum(client_before[:2]), 2),
+        }
     result["targets"] = {"pages": len(targets.pages), "searches": len(targets.searches), "checks": len(targets.checks)}
     result["machine"] = {"cpus": os.cpu_count(), "load_avg_after": [round(x, 2) for x in os.getloadavg()]}
     return result
