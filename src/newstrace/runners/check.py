@@ -1,15 +1,36 @@
-"""``check``: one new article against an existing store, without recomputing the rest."""
+"""``check``: one new article against an existing store, reading only what the article can touch.
+
+Candidates come from the store's saved index (:class:`newstrace.store.StoreIndexState`), only the candidates'
+texts and features are read, only the new pairs are judged, and links are decided again only for the articles
+whose choice of source the new article can change: itself and the articles that derive from it, directly or
+along a chain (a new ancestor can change which of an article's sources is direct, and every origin below it).
+Their raw links are rebuilt from the stored pair verdicts, so the choice is the one a full ``trace`` over the
+old articles plus the new one would make from the same verdicts. Stories and site profiles are recomputed for
+the stories and sites involved only.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from newstrace import candidates
+from newstrace import attribute, candidates, graph
 from newstrace.config import RunConfig
-from newstrace.model import Article, Link
-from newstrace.pipeline import assemble_links, candidate_record, enrich_articles, judge_pair, verdict_links
-from newstrace.store import Store
+from newstrace.model import Article, ArticleSignals, Candidate, Link, Story
+from newstrace.pipeline import candidate_record, enrich_articles, judge_pair, verdict_links
+from newstrace.serialize import span_from_dict
+from newstrace.store import ArticleFeatures, CheckUpdate, PairVerdictRow, Store, StoreIndexState, content_hash
+
+log = logging.getLogger(__name__)
+
+# Articles derived (directly or along chains) from the new one that are decided again; beyond this a warning is
+# logged and the rest keep their stored links (a new article is rarely the ancestor of many stored ones).
+MAX_DESCENDANTS = 500
 
 
 @dataclass(frozen=True)
@@ -18,6 +39,164 @@ class CheckResult:
 
     article_id: str
     links: list[Link]
+    # Wall seconds per part: enrich, candidates, read, judge, decide, write.
+    seconds: dict[str, float] = field(default_factory=dict)
+    candidates: int = 0
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def __call__(self, part: str) -> None:
+        now = time.perf_counter()
+        self.seconds[part] = self.seconds.get(part, 0.0) + now - self._t
+        self._t = now
+
+
+def _other(c: Candidate, me: str) -> str:
+    return c.source if c.derived == me else c.derived
+
+
+class _RawGraph:
+    """Raw (pre-selection) links around the new article, from stored verdicts node by node, each pair once.
+
+    A link is first only oriented (``attribute.orient``, as ``build_link`` orients it): that is all the chains
+    above and below need. The costly full link (changes, staleness) is built only for the articles decided again.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        config: RunConfig,
+        new: Article,
+        new_verdicts: Sequence[PairVerdictRow],
+        arts: dict[str, Article],
+        sigs: dict[str, ArticleSignals],
+        *,
+        keep_stored_pairs_of_new: bool,
+    ) -> None:
+        self.store, self.config, self.new_id = store, config, new.id
+        self.arts, self.sigs = arts, sigs
+        self.keep_stored = keep_stored_pairs_of_new
+        self.seen_pairs: set[frozenset[str]] = set()
+        self.expanded: set[str] = set()
+        self.verdict: dict[tuple[str, str], PairVerdictRow] = {}  # by the link's (derived, source)
+        self.by_derived: dict[str, list[Link]] = defaultdict(list)
+        self.by_source: dict[str, list[str]] = defaultdict(list)
+        self.related: list[tuple[str, str]] = []
+        self._full: dict[str, list[Link]] = {}
+        self._add(new_verdicts)
+        if not self.keep_stored:
+            self.expanded.add(new.id)  # its stored verdicts (of an older text) do not count
+
+    def _add(self, rows: Iterable[PairVerdictRow]) -> None:
+        fresh = []
+        for r in rows:
+            key = frozenset((r.derived, r.source))
+            if key not in self.seen_pairs:
+                self.seen_pairs.add(key)
+                fresh.append(r)
+        missing = sorted({i for r in fresh for i in (r.derived, r.source)} - self.arts.keys())
+        if missing:
+            self.arts.update(self.store.get_articles(missing))
+            self.sigs.update(self.store.get_signals(missing))
+        for r in fresh:
+            if r.derived not in self.arts or r.source not in self.arts:
+                continue
+            if r.relation is None:
+                if r.independent:
+                    self.related.append((r.derived, r.source))
+                continue
+            spans = [span_from_dict(x) for x in json.loads(r.spans_json)]
+            derived, source, _ = attribute.orient(
+                self.arts[r.derived], self.arts[r.source], spans, self.sigs.get(r.derived), self.sigs.get(r.source),
+                self.config.attribute,
+            )  # fmt: skip
+            light = Link(derived, source, r.relation, r.score, source, None, False, False, 0.0, 0.0)  # type: ignore[arg-type]
+            self.verdict[(derived, source)] = r
+            self.by_derived[derived].append(light)
+            self.by_source[source].append(derived)
+
+    def expand(self, ids: Iterable[str]) -> None:
+        """Make every stored verdict touching ``ids`` part of the graph."""
+        todo = sorted(set(ids) - self.expanded)
+        if not todo:
+            return
+        self.expanded.update(todo)
+        rows = self.store.pairs_touching(todo)
+        if not self.keep_stored:
+            rows = [r for r in rows if self.new_id not in (r.derived, r.source)]
+        self._add(rows)
+
+    def descendants(self) -> list[str]:
+        """The new article and every article deriving from it along raw links, nearest first."""
+        order = [self.new_id]
+        seen = {self.new_id}
+        frontier = [self.new_id]
+        while frontier:
+            self.expand(frontier)
+            nxt = sorted({d for s in frontier for d in self.by_source.get(s, [])} - seen)
+            if len(order) + len(nxt) > MAX_DESCENDANTS:
+                log.warning("check %s: over %d descendants; the rest keep their links", self.new_id, MAX_DESCENDANTS)
+                nxt = nxt[: MAX_DESCENDANTS - len(order)]
+            order.extend(nxt)
+            seen.update(nxt)
+            frontier = nxt
+        return order
+
+    def select(self, derived_id: str) -> list[Link]:
+        """``attribute.select_sources`` for one article, with every chain above its sources in view."""
+        mine = self._full.get(derived_id)
+        if mine is None:
+            rows = [self.verdict[(k.derived, k.source)] for k in self.by_derived.get(derived_id, [])]
+            raw, _ = verdict_links(self.arts, self.sigs, rows, self.config)
+            mine = self._full[derived_id] = [k for k in raw if k.derived == derived_id]
+        if len(mine) < 2:
+            return mine
+        seen: set[str] = set()
+        frontier = {k.source for k in mine}
+        while frontier:
+            self.expand(frontier)
+            seen |= frontier
+            frontier = {k.source for x in frontier for k in self.by_derived.get(x, [])} - seen
+        others = [k for d, ks in self.by_derived.items() if d != derived_id for k in ks]
+        return attribute.select_sources(derived_id, [*mine, *others], self.config.attribute)
+
+
+def _origins(store: Store, selected: Sequence[Link], decided: set[str]) -> list[Link]:
+    """``resolve_origins`` over the new selections plus the stored links upstream of them."""
+    upstream: list[Link] = []
+    seen = set(decided)
+    frontier = {k.source for k in selected} - seen
+    while frontier:
+        seen |= frontier
+        got = store.links_touching(sorted(frontier), as_source=False)
+        upstream.extend(got)
+        frontier = {k.source for k in got} - seen
+    return [k for k in attribute.resolve_origins([*selected, *upstream]) if k.derived in decided]
+
+
+def _stories(
+    store: Store, new_id: str, decided: Sequence[str], links: Sequence[Link], related_new: Sequence[tuple[str, str]]
+) -> tuple[list[str], list[Story]]:
+    """The stored stories the changed links touch, and what they become (graph.build_stories over their members)."""
+    decided_set = set(decided)
+    old_links = store.links_touching([d for d in decided if d != new_id], as_source=False)
+    ends = set(decided) | {i for k in [*old_links, *links] for i in (k.derived, k.source)}
+    ends |= {i for p in related_new for i in p}
+    old = store.stories_of(sorted(ends - {new_id}))
+    members = ends | {m for ms in old.values() for m in ms}
+    others = sorted(members - decided_set)
+    kept = [k for k in store.links_touching(others, as_source=False) if k.derived not in decided_set]
+    related = [
+        (r.derived, r.source)
+        for r in store.pairs_touching(sorted(members - {new_id}))
+        if r.relation is None and r.independent and new_id not in (r.derived, r.source)
+    ]
+    stories = graph.build_stories(sorted(members), [*kept, *links], [*related, *related_new])
+    return sorted(old), stories
 
 
 def check_article(
@@ -25,51 +204,59 @@ def check_article(
 ) -> CheckResult:
     """Look one article up against an existing store; with ``persist`` it is added to the store.
 
-    Only the new article is analysed and only its candidate pairs are aligned; everything else is read
-    from the store.
+    Without ``persist`` the store is opened read-only and nothing is written. The result holds the new article's
+    links (as derived or as source) as a full ``trace`` would decide them from the same pair verdicts; its
+    candidates are those of :func:`newstrace.candidates.candidates_for` (a subset of a batch run's, see there).
     """
     config = config or RunConfig()
+    clock = _Clock()
+    feats_new = enrich_articles([article], config)[0]
+    # The store keeps the detected language on the article row; the pair and link steps read it from there.
+    current = article if article.language else replace(article, language=feats_new.language)
+    clock("enrich")
     with Store(store_path, config.store, read_only=not persist) as store:
-        if persist:
-            store.upsert_articles([article])
-        feats_new = enrich_articles([article], config)[0]
-        ids = [i for i in store.article_ids() if i != article.id]
-        arts = store.get_articles(ids)
-        feats = store.get_features(ids, with_bands=True)
-        arts[article.id] = article
+        state = StoreIndexState(store, config.candidates)
+        cands = candidates.candidates_for(candidate_record(current, feats_new), state, config.candidates)
+        clock("candidates")
+        partners = sorted({_other(c, article.id) for c in cands})
+        arts: dict[str, Article] = store.get_articles(partners)
+        feats: dict[str, ArticleFeatures] = store.get_features(partners)
+        arts[article.id] = current
         feats[article.id] = feats_new
-        records = [candidate_record(arts[i], feats[i]) for i in [*ids, article.id] if i in feats]
-        mine = [
-            c for c in candidates.generate_candidates(records, config.candidates) if article.id in (c.derived, c.source)
-        ]
+        clock("read")
         verdicts = [
             judge_pair(
-                arts[c.derived],
-                arts[c.source],
-                feats[c.derived],
-                feats[c.source],
-                config,
-                undirected=c.undirected,
-                via=c.via,
+                arts[c.derived], arts[c.source], feats[c.derived], feats[c.source], config,
+                undirected=c.undirected, via=c.via,
             )
-            for c in mine
-        ]
-        # Only the new verdicts become new links; the stored links of everyone else are kept as picked,
-        # except for articles whose choice of source the new article can change.
+            for c in cands
+            if c.derived in feats and c.source in feats
+        ]  # fmt: skip
+        clock("judge")
+        stored_same = store.content_hashes([article.id]).get(article.id) == content_hash(article)
         sigs = {i: f.signals for i, f in feats.items()}
-        new_raw, new_related = verdict_links(arts, sigs, verdicts, config)
-        affected = {k.derived for k in new_raw}
-        existing = [k for k in store.links() if article.id not in (k.derived, k.source)]
-        keep = [k for k in existing if k.derived not in affected]
-        raw = [k for k in existing if k.derived in affected] + new_raw
-        related = [
-            (v.derived, v.source)
-            for v in store.iter_pairs()
-            if v.relation is None and v.independent and article.id not in (v.derived, v.source)
-        ] + new_related
-        links, stories, sites = assemble_links(raw, related, arts, config, keep=keep)
+        raw = _RawGraph(store, config, current, verdicts, arts, sigs, keep_stored_pairs_of_new=stored_same)
+        decided = raw.descendants()
+        selected = [k for d in decided for k in raw.select(d)]
+        links = _origins(store, selected, set(decided))
+        clock("decide")
         if persist:
-            store.put_features([feats_new])
-            store.put_pairs(verdicts)
-            store.replace_results(links, stories, sites)
-    return CheckResult(article.id, [k for k in links if article.id in (k.derived, k.source)])
+            related_new = [p for p in raw.related if article.id in p]
+            old_stories, stories = _stories(store, article.id, decided, links, related_new)
+            sites = {s or graph.UNKNOWN_SITE for s in store.article_sites(decided).values()}
+            sites.add(article.site or graph.UNKNOWN_SITE)
+            store.apply_check(
+                CheckUpdate(
+                    article=article, features=feats_new, pairs=verdicts, decided=decided, links=links,
+                    old_stories=old_stories, stories=stories, sites=sorted(sites),
+                )
+            )  # fmt: skip
+            clock("write")
+    log.info(
+        "check %s: %d candidates, %d judged, %d articles decided, %d links; %s",
+        article.id, len(cands), len(verdicts), len(decided), len(links),
+        ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in clock.seconds.items()),
+    )  # fmt: skip
+    mine = [k for k in links if article.id in (k.derived, k.source)]
+    return CheckResult(article.id, mine, clock.seconds, len(cands))
+
