@@ -131,19 +131,26 @@ def process_tree_cpu_s(pid: int) -> tuple[float, float] | None:
     def children(p: int) -> list[int]:
         kids: list[int] = []
         for task in Path(f"/proc/{p}/task").iterdir():
-            kids += [int(x) for x in (task / "children").read_text().split()]
+            try:
+                kids += [int(x) for x in (task / "children").read_text().split()]
+            except OSError:  # the thread ended meanwhile
+                continue
         return kids
 
     try:
-        total_kids = 0.0
+        server = own(pid)
         todo = children(pid)
-        while todo:
-            k = todo.pop()
-            total_kids += own(k)
-            todo += children(k)
-        return own(pid), total_kids
     except (OSError, ValueError, IndexError):
         return None
+    total_kids = 0.0
+    while todo:
+        k = todo.pop()
+        try:
+            total_kids += own(k)
+            todo += children(k)
+        except (OSError, ValueError, IndexError):  # a child that ended meanwhile
+            continue
+    return server, total_kids
 
 
 @contextmanager

@@ -385,6 +385,9 @@ class WebConfig:
     check_nice: int = 10
     # Retry-After before the first check has been timed (seconds a check is assumed to take).
     check_first_estimate_s: float = 5.0
+    # Threads that serve page views and searches at once; more requests wait their turn. The work is mostly Python
+    # (one interpreter lock), so more threads only add switching; a few let DuckDB queries overlap with rendering.
+    read_threads: int = 8
     # Articles shown are kept in memory (per store version) up to this many characters of text, so a page view of a
     # known article asks DuckDB nothing. 0 reads every article from the store each time.
     article_cache_chars: int = 20_000_000

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Annotated, Any, Protocol
 from urllib.parse import quote, urlencode
 
+import anyio.to_thread
 from fastapi import FastAPI, Form, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -208,7 +209,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # The summary is built before the first request, not by it.
+        # Sync endpoints (all reads) run on this loop's default thread pool: its size bounds them.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = cfg.read_threads
+        # Templates are compiled and the summary is built before the first request, not by it.
+        await run_in_threadpool(lambda: [env.get_template(n) for n in env.list_templates(extensions=["j2"])])
         try:
             await run_in_threadpool(access.refresh)
         except HTTPException as exc:
