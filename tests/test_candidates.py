@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import random
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -222,3 +223,57 @@ def test_incremental_matches_batch(tiny_records: list[CandidateRecord], tmp_path
     batch = {(c.derived, c.source, c.via) for c in generate_candidates(tiny_records, CONFIG) if new.id in (c.derived,
                                                                                                          c.source)}
     assert inc == batch and inc
+
+
+def test_batch_tally_equals_group_by_group() -> None:
+    # The batch path tallies all buckets at once with numpy; the Spark runner goes bucket by bucket with
+    # pairs_from_bucket / pairs_from_anchor. Both must give the same pairs (dense random buckets, mixed dates).
+    from collections import Counter, defaultdict
+
+    from newstrace.candidates import bucket_weight, strongest_pairs
+
+    rng = random.Random(5)
+    month = PubDate(dt.date(2024, 1, 1), dt.date(2024, 1, 31), "month")
+    dates: list[PubDate | None] = [day("2024-01-10"), day("2024-06-01"), None, month]
+    records = [
+        CandidateRecord(
+            id=f"a{i:03d}",
+            date=rng.choice([*dates, day(f"2025-0{1 + i % 9}-15")]),
+            band_keys=tuple(sorted({rng.randrange(60) for _ in range(8)})),
+            anchors=frozenset(f"n{rng.randrange(30)}" for _ in range(8)),
+        )
+        for i in range(90)
+    ]
+    config = dataclasses.replace(CONFIG, max_bucket=18, anchor_max_df=28, window_days=200, lsh_min_weight=0.2)
+    got = generate_candidates(records, config)
+
+    Groups = dict[object, list[tuple[str, PubDate | None]]]
+
+    def expected(groups: Groups, cap: int, fn: Any, n: int, top: int) -> set[tuple[str, str]]:
+        counts: Counter[tuple[str, str]] = Counter()
+        weights: defaultdict[tuple[str, str], float] = defaultdict(float)
+        for members in groups.values():
+            pairs = fn(members, config) if len(members) <= cap else []
+            counts.update(pairs)
+            for p in pairs:
+                weights[p] += bucket_weight(len(members))
+        dates = {r.id: r.date for r in records}
+        if fn is pairs_from_bucket:
+            sizes = {r.id: len(r.band_keys) for r in records}
+            return set(strongest_pairs(counts, weights, n, top, dates, sizes, config.lsh_min_weight))
+        return set(strongest_pairs(counts, weights, n, top, dates))
+
+    buckets: Groups = defaultdict(list)
+    postings: Groups = defaultdict(list)
+    for r in records:
+        for k in r.band_keys:
+            buckets[k].append((r.id, r.date))
+        for a in r.anchors:
+            postings[a].append((r.id, r.date))
+    lsh = expected(buckets, config.max_bucket, pairs_from_bucket, config.lsh_min_shared, config.lsh_top_per_article)
+    anchor = expected(
+        postings, config.anchor_max_df, pairs_from_anchor, config.anchor_min_shared, config.anchor_top_per_article
+    )
+    assert lsh and anchor
+    assert {tuple(sorted((c.derived, c.source))) for c in got if "lsh" in c.via} == lsh
+    assert {tuple(sorted((c.derived, c.source))) for c in got if "anchor" in c.via} == anchor

@@ -33,10 +33,10 @@ import hashlib
 import logging
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import numpy as np
 from usearch.index import BatchMatches, Index
@@ -295,7 +295,9 @@ def strongest_pairs(
     With ``sizes`` (keys per article) a partner's weight is divided by the square root of its size,
     as in a cosine: a very long article shares something with everyone and must not top every list.
     """
-    kept = [p for p, n in counts.items() if n >= min_count and weights.get(p, 0.0) >= min_weight]
+    # Weights are sums of fractions (1/3 + 1/3 + 1/3): compared with a tolerance, so the summation order
+    # (local arrays vs Spark aggregates) cannot decide a pair.
+    kept = [p for p, n in counts.items() if n >= min_count and weights.get(p, 0.0) >= min_weight - 1e-9]
     if top <= 0:
         return sorted(kept)
     dates = dates or {}
@@ -315,28 +317,72 @@ def strongest_pairs(
     return sorted(p for p in kept if p[1] in best[p[0]] or p[0] in best[p[1]])
 
 
-def _tally(
-    groups: Iterable[Sequence[Member]],
+def _date_bounds(dates: Sequence[PubDate | None]) -> tuple[np.ndarray, np.ndarray]:
+    """Earliest/latest day ordinals per article; -1 where the date is unknown."""
+    lo = np.array([d.earliest.toordinal() if d else -1 for d in dates], dtype=np.int64)
+    hi = np.array([d.latest.toordinal() if d else -1 for d in dates], dtype=np.int64)
+    return lo, hi
+
+
+def _tally_arrays(
+    keys: np.ndarray,
+    members: np.ndarray,
+    n: int,
+    bounds: tuple[np.ndarray, np.ndarray],
     cap: int,
-    pair_fn: Callable[[Sequence[Member], CandidateConfig], list[Pair]],
+    min_count: int,
     config: CandidateConfig,
-) -> tuple[Counter[Pair], dict[Pair, float], int]:
-    """Shared-group counts and :func:`bucket_weight` sums per pair; also how many groups were over ``cap``."""
-    counts: Counter[Pair] = Counter()
-    weights: defaultdict[Pair, float] = defaultdict(float)
-    skipped = 0
-    for members in groups:
-        if len(members) > cap:
-            skipped += 1
-            continue
-        pairs = pair_fn(members, config)
-        if not pairs:
-            continue
-        counts.update(pairs)
-        w = bucket_weight(len({m[0] for m in members}))
-        for p in pairs:
-            weights[p] += w
-    return counts, weights, skipped
+) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], float], int]:
+    """Shared-group counts and :func:`bucket_weight` sums per pair, and how many groups were over ``cap``.
+
+    Rows are (group key, member index), member indices in id order. The same counts and weights as
+    calling :func:`pairs_from_bucket` / :func:`pairs_from_anchor` group by group (as the Spark runner does),
+    without a Python loop over millions of mostly single-member groups. Only pairs seen at least
+    ``min_count`` times are returned, as ``(i, j)`` member indices with ``i < j``.
+    """
+    if keys.size == 0:
+        return {}, {}, 0
+    keys, members = keys.astype(np.int64), members.astype(np.int64)
+    order = np.lexsort((members, keys))
+    keys, members = keys[order], members[order]
+    fresh = np.ones(keys.size, dtype=bool)
+    fresh[1:] = (keys[1:] != keys[:-1]) | (members[1:] != members[:-1])
+    keys, members = keys[fresh], members[fresh]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    sizes = np.diff(np.r_[starts, keys.size])
+    skipped = int(np.count_nonzero(sizes > cap))
+    lo, hi = bounds
+    codes: list[np.ndarray] = []
+    wts: list[np.ndarray] = []
+    for size in np.unique(sizes[(sizes >= 2) & (sizes <= cap)]):
+        first = starts[sizes == size]
+        group = members[first[:, None] + np.arange(size)[None, :]]  # (groups, size), ascending member index
+        ii, jj = np.triu_indices(int(size), 1)
+        a, b = group[:, ii].ravel(), group[:, jj].ravel()
+        known = (lo[a] >= 0) & (lo[b] >= 0)
+        gap = np.maximum(0, np.maximum(lo[b] - hi[a], lo[a] - hi[b]))
+        keep = ~known | (gap <= config.window_days)
+        codes.append(a[keep] * n + b[keep])
+        wts.append(np.full(int(keep.sum()), bucket_weight(int(size))))
+    if not codes:
+        return {}, {}, skipped
+    uniq, inverse = np.unique(np.concatenate(codes), return_inverse=True)
+    count = np.bincount(inverse)
+    weight = np.bincount(inverse, weights=np.concatenate(wts))
+    sel = np.flatnonzero(count >= min_count)
+    pairs = [(int(c // n), int(c % n)) for c in uniq[sel]]
+    return (
+        dict(zip(pairs, count[sel].tolist(), strict=True)),
+        dict(zip(pairs, weight[sel].tolist(), strict=True)),
+        skipped,
+    )
+
+
+V = TypeVar("V")
+
+
+def _named(ids: Sequence[str], pairs: Mapping[tuple[int, int], V]) -> dict[Pair, V]:
+    return {(ids[i], ids[j]): v for (i, j), v in pairs.items()}
 
 
 def _lsh_score(shared: int, config: CandidateConfig) -> float:
@@ -379,30 +425,42 @@ def generate_candidates(records: Sequence[CandidateRecord], config: CandidateCon
     dates = {r.id: r.date for r in records}
     stats: Counter[str] = Counter()
     found: dict[Pair, _Found] = {}
+    # Member indices in id order, so that index order is the (smaller id, larger id) order of a Pair.
+    ids = sorted(dates)
+    index_of = {x: i for i, x in enumerate(ids)}
+    n = len(ids)
+    bounds = _date_bounds([dates[x] for x in ids])
 
-    buckets: dict[int, list[Member]] = defaultdict(list)
-    postings: dict[str, list[Member]] = defaultdict(list)
-    for r in records:
-        for k in r.band_keys:
-            buckets[k].append((r.id, r.date))
-        for a in r.anchors:
-            postings[a].append((r.id, r.date))
-
-    counts, weights, stats["lsh_buckets_skipped"] = _tally(
-        buckets.values(), config.max_bucket, pairs_from_bucket, config
+    member = np.array([index_of[r.id] for r in records], dtype=np.int64)
+    n_bands = np.array([len(r.band_keys) for r in records], dtype=np.int64)
+    band_keys_all = np.fromiter((k for r in records for k in r.band_keys), dtype=np.int64, count=int(n_bands.sum()))
+    counts, weights, stats["lsh_buckets_skipped"] = _tally_arrays(
+        band_keys_all, np.repeat(member, n_bands), n, bounds, config.max_bucket, config.lsh_min_shared, config
     )
     n_keys = {r.id: len(r.band_keys) for r in records}
+    lsh_counts, lsh_weights = _named(ids, counts), _named(ids, weights)
     for pair in strongest_pairs(
-        counts, weights, config.lsh_min_shared, config.lsh_top_per_article, dates, n_keys, config.lsh_min_weight
-    ):
-        _add(found, pair, "lsh", _lsh_score(counts[pair], config))
+        lsh_counts, lsh_weights, config.lsh_min_shared, config.lsh_top_per_article, dates, n_keys,
+        config.lsh_min_weight,
+    ):  # fmt: skip
+        _add(found, pair, "lsh", _lsh_score(lsh_counts[pair], config))
     stats["lsh_pairs"] = len(found)
 
-    counts, weights, stats["anchors_too_common"] = _tally(
-        postings.values(), config.anchor_max_df, pairs_from_anchor, config
+    anchor_ids: dict[str, int] = {}
+    n_anchors = np.array([len(r.anchors) for r in records], dtype=np.int64)
+    anchor_keys = np.fromiter(
+        (anchor_ids.setdefault(a, len(anchor_ids)) for r in records for a in r.anchors),
+        dtype=np.int64,
+        count=int(n_anchors.sum()),
     )
-    for pair in strongest_pairs(counts, weights, config.anchor_min_shared, config.anchor_top_per_article, dates):
-        _add(found, pair, "anchor", _anchor_score(counts[pair], config))
+    counts, weights, stats["anchors_too_common"] = _tally_arrays(
+        anchor_keys, np.repeat(member, n_anchors), n, bounds, config.anchor_max_df, config.anchor_min_shared, config
+    )
+    anchor_counts, anchor_weights = _named(ids, counts), _named(ids, weights)
+    for pair in strongest_pairs(
+        anchor_counts, anchor_weights, config.anchor_min_shared, config.anchor_top_per_article, dates
+    ):
+        _add(found, pair, "anchor", _anchor_score(anchor_counts[pair], config))
         stats["anchor_pairs"] += 1
 
     _vector_pairs(records, config, found, stats)
@@ -410,8 +468,13 @@ def generate_candidates(records: Sequence[CandidateRecord], config: CandidateCon
     log.info(
         "candidates: %d records in, %d pairs out (lsh %d, anchor %d, vector %d); skipped %d boilerplate buckets, "
         "%d common anchors",
-        len(records), len(out), stats["lsh_pairs"], stats["anchor_pairs"], stats["vector_pairs"],
-        stats["lsh_buckets_skipped"], stats["anchors_too_common"],
+        len(records),
+        len(out),
+        stats["lsh_pairs"],
+        stats["anchor_pairs"],
+        stats["vector_pairs"],
+        stats["lsh_buckets_skipped"],
+        stats["anchors_too_common"],
     )
     return out
 
@@ -473,7 +536,10 @@ class MemoryIndexState:
 
 
 def _tally_one(
-    new: CandidateRecord, groups: Iterable[Sequence[Member]], cap: int, config: CandidateConfig,
+    new: CandidateRecord,
+    groups: Iterable[Sequence[Member]],
+    cap: int,
+    config: CandidateConfig,
     dates: dict[str, PubDate | None],
 ) -> tuple[Counter[str], dict[str, float]]:
     """Per stored partner of ``new``: shared-group count and weight (the one-article form of ``_tally``)."""
