@@ -8,9 +8,10 @@ Entry point: :func:`detect_signals`. Helpers other stages use: :func:`canonical_
 from __future__ import annotations
 
 import logging
+from typing import Literal
 
 from newstrace.config import SignalConfig
-from newstrace.model import Article, ArticleSignals, Credit, Signal
+from newstrace.model import Article, ArticleSignals, Credit, Dateline, Signal
 from newstrace.signals.agencies import canonical_agency, is_agency, site_outlet
 from newstrace.signals.credits import detect_credits
 from newstrace.signals.dateline import detect_dateline
@@ -18,7 +19,7 @@ from newstrace.signals.filler import detect_filler, is_generic_sentence
 from newstrace.signals.mt import detect_machine_translation
 from newstrace.signals.scraper import detect_scraper_markers
 from newstrace.signals.spun import detect_spun
-from newstrace.signals.stale import detect_stale
+from newstrace.signals.stale import detect_stale, stale_signal
 
 __all__ = [
     "canonical_agency",
@@ -54,11 +55,16 @@ def detect_signals(article: Article, config: SignalConfig) -> ArticleSignals:
         tail_start = max(len(head), len(text) - config.tail_chars)
         credits += [Credit(c.name, c.start + tail_start, c.end + tail_start, c.form)
                     for c in detect_credits(text[tail_start:], config)]
+    dateline = detect_dateline(head, article.date, config, lang)
     signals: list[Signal] = []
     signals += detect_machine_translation(head, lang, config)
     signals += detect_filler(head, lang, config)
     signals += detect_spun(head, config)
-    stale = detect_stale(head, article.date, None, config, lang)
+    # The stale check reads the dateline too: reuse it when it was resolved against a day-precise date, as there.
+    known: Dateline | Literal[False] | None = (
+        dateline if article.date is not None and article.date.precision == "day" else False
+    )
+    stale = stale_signal(head, article.date, None, config, lang, known)
     if stale is not None:
         signals.append(stale)
     signals += detect_scraper_markers(head, config)
@@ -66,6 +72,6 @@ def detect_signals(article: Article, config: SignalConfig) -> ArticleSignals:
     return ArticleSignals(
         article_id=article.id,
         credits=tuple(credits),
-        dateline=detect_dateline(head, article.date, config, lang),
+        dateline=dateline,
         signals=tuple(signals),
     )

@@ -197,3 +197,71 @@ class Phrases:
     def count(self, text: str) -> int:
         """How many matches ``finditer`` gives."""
         return sum(1 for _ in self.finditer(text))
+
+
+# ---- required words ---------------------------------------------------------------------------------------------
+# Many patterns cannot match without some fixed text ("[", "appeared first on", "synthetic"): a substring test for it
+# costs a fraction of a regex scan, and most texts fail it, so the scan is skipped. The fixed text is read off the
+# parsed pattern, so it cannot drift from the pattern.
+
+
+def _fixed_text(items: Sequence[tuple[Any, Any]]) -> list[str] | None:
+    """Strings one of which every match of a parsed sequence contains (the most selective such set), or None."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    run: list[str] = []
+    options: list[list[str]] = []
+    for op, av in [*items, (None, None)]:
+        if op is c.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            options.append(["".join(run)])
+            run = []
+        found: list[str] | None = None
+        if op is c.SUBPATTERN and not (av[1] or av[2]):
+            found = _fixed_text(av[3].data)
+        elif op is c.BRANCH:
+            alternatives = [_fixed_text(b.data) for b in av[1]]
+            # Any branch may match: one of the strings of any branch is in every match.
+            if all(alternatives):
+                found = [s for alt in alternatives for s in alt or ()]
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+            found = _fixed_text(av[2].data)
+        if found:
+            options.append(found)
+    if not options:
+        return None
+    # The most selective: the set whose shortest string is longest.
+    return max(options, key=lambda o: min(map(len, o)))
+
+
+def required_text(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
+    """Strings one of which every match of ``pattern`` (``re`` syntax) contains, or None when none can be worked
+    out; lower-cased when the pattern ignores case (then compare with ``casefold_safe`` text)."""
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(pattern, flags)
+        fixed = _fixed_text(parsed.data)
+        ignorecase = bool(parsed.state.flags & re.IGNORECASE)
+    except Exception:  # a private parser that changed shape, or syntax only the regex module knows
+        return None
+    if not fixed or not all(fixed):
+        return None
+    return tuple(s.lower() for s in fixed) if ignorecase else tuple(fixed)
+
+
+# IGNORECASE matches these to ASCII letters (i, i, s, k) where ``str.lower`` does not.
+ODD_FOLDS = ("İ", "ı", "ſ", "\u212a")
+
+
+def lower_for_search(text: str) -> str | None:
+    """``text.lower()`` when a lower-cased substring test finds everything IGNORECASE would, else None."""
+    return None if any(ch in text for ch in ODD_FOLDS) else text.lower()
+
+
+def may_match(required: tuple[str, ...] | None, haystack: str | None) -> bool:
+    """False only when a pattern that needs one of ``required`` cannot match: ``haystack`` is the text (lower-cased
+    for an IGNORECASE pattern; None when that cannot be trusted)."""
+    return required is None or haystack is None or any(s in haystack for s in required)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 _WEEKDAYS: dict[str, int] = {}
@@ -81,6 +82,62 @@ EXPLICIT_DATE = re.compile(
 )
 
 
+# Both patterns above try dozens of words at every position of a text. Every match has a weekday, a month, a digit or
+# a word of a relative phrase ("today", "morning", "nacht") at its start or at most two words after it, so the full
+# pattern is tried only at those words and the two words before each, in order, skipping words inside a match: the
+# same matches as ``finditer``. Words are compared lower-cased, which finds every word that IGNORECASE matches
+# except for a few letters that it folds to ASCII and ``str.lower`` does not; texts with those use ``finditer``.
+_WEAK = frozenset({"this", "esta", "ce", "cet", "cette", "la", "last", "in", "der", "na", "de", "del", "s"})
+_PHRASE_ANCHORS = frozenset(re.findall(r"\w+", "|".join([_WD, *(p for p, _ in _RELATIVE)]).lower())) - _WEAK
+_DATE_ANCHORS = frozenset(re.findall(r"\w+", "|".join([_WD, _MO]).lower()))
+_ANCHOR_LOOKBACK = 2  # words a match may start before its anchor ("el pasado jueves", "in der Nacht")
+_ODD_FOLDS = ("İ", "ı", "ſ", "\u212a")  # IGNORECASE matches these to i, i, s, k; str.lower() does not
+_TOKEN = re.compile(r"\w+")
+
+
+def _candidate_starts(text: str, start: int, end: int, anchors: frozenset[str], lookback: int,
+                      digits: bool) -> list[int] | None:
+    """Starts of the words in ``anchors`` (and of words that begin with a digit) and of the ``lookback`` words before
+    each, ascending; None when the lower-cased comparison cannot be trusted."""
+    if any(ch in text for ch in _ODD_FOLDS):
+        return None
+    words = list(map(str.lower, _TOKEN.findall(text, start, end)))
+    if digits:
+        hits = [i for i, w in enumerate(words) if w in anchors or w[0].isdecimal()]
+    else:
+        hits = [i for i, w in enumerate(words) if w in anchors]
+    if not hits:
+        return []
+    offsets = [m.start() for m in _TOKEN.finditer(text, start, end)]
+    return sorted({offsets[j] for i in hits for j in range(max(0, i - lookback), i + 1)})
+
+
+def _matches_at(pattern: re.Pattern[str], text: str, start: int, end: int,
+                starts: list[int] | None) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text, start, end)``, trying only ``starts`` (every position when None)."""
+    if starts is None:
+        yield from pattern.finditer(text, start, end)
+        return
+    done = -1
+    for p in starts:
+        if p < done:
+            continue
+        m = pattern.match(text, p, end)
+        if m is not None:
+            yield m
+            done = m.end()
+
+
+def _time_phrase_matches(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    starts = _candidate_starts(text, start, end, _PHRASE_ANCHORS, _ANCHOR_LOOKBACK, digits=False)
+    return _matches_at(TIME_PHRASE, text, start, end, starts)
+
+
+def _explicit_date_matches(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    return _matches_at(EXPLICIT_DATE, text, start, end,
+                       _candidate_starts(text, start, end, _DATE_ANCHORS, 0, digits=True))
+
+
 @dataclass(frozen=True, slots=True)
 class TimeRef:
     """A time word or explicit date in a text, resolved to a calendar day when possible."""
@@ -108,7 +165,7 @@ def _weekday_date(weekday: int, mod: str, pub: dt.date) -> dt.date:
 def time_phrases(text: str, start: int, end: int, pub: dt.date | None, lang: str | None = None) -> list[TimeRef]:
     """Relative time words ("this Thursday", "ayer", "hier soir") in ``text[start:end]``, resolved against ``pub``."""
     refs: list[TimeRef] = []
-    for m in TIME_PHRASE.finditer(text, start, end):
+    for m in _time_phrase_matches(text, start, end):
         if m.group().casefold() == "hier" and lang != "fr":
             continue  # German/Dutch "hier" means "here"
         date: dt.date | None = None
@@ -140,7 +197,7 @@ def explicit_dates(text: str, start: int, end: int, pub: dt.date | None) -> list
     """Explicit calendar dates in ``text[start:end]``; a missing year is taken as the publication's (or the year
     before, when that would put the date more than a month after publication)."""
     refs: list[TimeRef] = []
-    for m in EXPLICIT_DATE.finditer(text, start, end):
+    for m in _explicit_date_matches(text, start, end):
         day_s = m.group("d1") or m.group("d2") or m.group("d3")
         mon_s = m.group("m1") or m.group("m2") or m.group("m3")
         year_s = m.group("y1") or m.group("y2") or m.group("y3")

@@ -272,6 +272,36 @@ _PATTERNS: tuple[tuple[str, regex.Pattern[str]], ...] = tuple((form, regex.compi
 _AT_NAMES = frozenset(i for i, (_, p) in enumerate(_RAW_PATTERNS) if p.startswith("(?P<names>"))
 _END_WINDOW = 400  # the glued closing credit ("... said. — AFP") is looked for only this close to the end
 
+# A written name starts at a whole word (a run of letters and digits) that is its own first word, and holds each of
+# its words as a whole word. So a text without the longest word of any name has none, and elsewhere the name
+# alternation is tried only at words that open a name (the same matches as scanning every position).
+_RUN = regex.compile(r"[\p{L}\p{N}]+")
+_FIRST_WORDS = frozenset(_RUN.findall(f)[0] for f in _FORMS)
+# Each name's longest word (capitalised ones first on a tie: "the BBC" → "BBC").
+_KEY_WORDS = frozenset(max(_RUN.findall(f), key=lambda w: (len(w), not w.islower())) for f in _FORMS)
+
+
+def _name_starts(text: str) -> list[int]:
+    """Where written names start in ``text`` (as ``_NAME_RE.finditer`` finds them), ascending."""
+    words = _RUN.findall(text)
+    if _KEY_WORDS.isdisjoint(words):
+        return []
+    opening = [i for i, w in enumerate(words) if w in _FIRST_WORDS]
+    if not opening:
+        return []
+    offsets = [m.start() for m in _RUN.finditer(text)]
+    starts: list[int] = []
+    done = -1
+    for i in opening:
+        pos = offsets[i]
+        if pos < done:
+            continue
+        m = _NAME_RE.match(text, pos)
+        if m is not None:
+            starts.append(pos)
+            done = m.end()
+    return starts
+
 
 def _line_bounds(text: str, pos: int) -> tuple[int, int]:
     start = text.rfind("\n", 0, pos) + 1
@@ -300,7 +330,7 @@ def _accept(form: str, text: str, m: regex.Match[str], config: SignalConfig) -> 
 def detect_credits(text: str, config: SignalConfig) -> tuple[Credit, ...]:
     """Agencies and outlets ``text`` credits, each with the span of the written name, in text order."""
     found: dict[tuple[int, int], Credit] = {}
-    name_starts = sorted({m.start() for m in _NAME_RE.finditer(text)})
+    name_starts = _name_starts(text)
     if not name_starts:
         return ()
     for i, (form, pattern) in enumerate(_PATTERNS):

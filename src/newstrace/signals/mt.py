@@ -27,7 +27,7 @@ import regex
 from newstrace.config import SignalConfig
 from newstrace.model import Signal
 from newstrace.signals._text import UPPERS as _UPPERS
-from newstrace.signals._text import noisy_or, upper_ratio
+from newstrace.signals._text import may_match, noisy_or, required_text, upper_ratio
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,7 +371,9 @@ _CALQUES: tuple[tuple[str, float, str], ...] = (
      r"June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b)"
      r"(?![.:]\d)", 0.3, "weekday + day number without a month ('el jueves 28')"),
 )
-_CALQUE_RES = tuple((regex.compile(p), w, d) for p, w, d in _CALQUES)
+# With each pattern, words every match of it contains (where they can be worked out): a substring test skips most
+# scans.
+_CALQUE_RES = tuple((regex.compile(p), w, d, required_text(p)) for p, w, d in _CALQUES)
 
 
 _TYPOGRAPHY: tuple[tuple[str, float, str], ...] = (
@@ -385,23 +387,14 @@ _TYPOGRAPHY: tuple[tuple[str, float, str], ...] = (
 _TYPOGRAPHY_RES = tuple((regex.compile(p), w, d) for p, w, d in _TYPOGRAPHY)
 
 
-# Any calque or typography cue at all: one pass over a text that has none (most) instead of one per pattern.
-_CALQUE_ANY = regex.compile("|".join(f"(?:{p})" for p, _, _ in _CALQUES))
-_TYPOGRAPHY_ANY = regex.compile("|".join(f"(?:{p})" for p, _, _ in _TYPOGRAPHY))
-
-
 def _typography_cues(text: str) -> list[_Cue]:
-    if _TYPOGRAPHY_ANY.search(text) is None:
-        return []
     return [_Cue("typography", m.start(), m.end(), w, f"{d}: {m.group()[:40]!r}")
             for rx, w, d in _TYPOGRAPHY_RES for m in rx.finditer(text)]
 
 
 def _calque_cues(text: str) -> list[_Cue]:
-    if _CALQUE_ANY.search(text) is None:
-        return []
     return [_Cue("calque", m.start(), m.end(), w, f"{d}: {m.group()!r}")
-            for rx, w, d in _CALQUE_RES for m in rx.finditer(text)]
+            for rx, w, d, needs in _CALQUE_RES if may_match(needs, text) for m in rx.finditer(text)]
 
 
 _EN_STOP = _words("the and of to in is that for was on with said it as by at from he she has have are were")

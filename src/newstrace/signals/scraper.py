@@ -12,6 +12,7 @@ import re
 
 from newstrace.config import SignalConfig
 from newstrace.model import Signal
+from newstrace.signals._text import lower_for_search, may_match, required_text
 
 _MARKERS: tuple[tuple[str, float, str], ...] = (
     (r"\[/?ad_?\d*\]", 0.9, "ad placeholder"),
@@ -52,15 +53,17 @@ _MARKERS: tuple[tuple[str, float, str], ...] = (
     (r"\*\*[^*\n]{2,80}\*\*", 0.5, "markdown bold"),
     (r"(?im)^[ \t]*(?:title|headline|titre|título|titel)[ \t]*:", 0.5, "generator field label"),
 )
-_MARKER_RES = tuple((re.compile(p), w, d) for p, w, d in _MARKERS)
+# With each pattern, text that every match of it contains: a substring test skips most scans (most texts are clean).
+_MARKER_RES = tuple((re.compile(p), w, d, required_text(p)) for p, w, d in _MARKERS)
 _MAX_SIGNALS = 20
 
 
 def detect_scraper_markers(text: str, config: SignalConfig) -> list[Signal]:
     """``scraper_marker`` signals, one per leftover (at most 20), scored by the marker's weight."""
     out: list[Signal] = []
-    for rx, w, desc in _MARKER_RES:
-        if w < config.scraper_min_score:
+    lowered = lower_for_search(text)
+    for rx, w, desc, needs in _MARKER_RES:
+        if w < config.scraper_min_score or not may_match(needs, lowered if rx.flags & re.IGNORECASE else text):
             continue
         for m in rx.finditer(text):
             span = m.group().strip()

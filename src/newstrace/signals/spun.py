@@ -12,7 +12,7 @@ import regex
 
 from newstrace.config import SignalConfig
 from newstrace.model import Signal
-from newstrace.signals._text import noisy_or
+from newstrace.signals._text import may_match, noisy_or, required_text
 
 _SPUN: tuple[tuple[str, str, float], ...] = (
     (r"\bsynthetic\s+intelligence\b", "artificial intelligence", 0.5),
@@ -48,14 +48,15 @@ _SPUN: tuple[tuple[str, str, float], ...] = (
     (r"\binteligencia\s+sintética\b", "inteligencia artificial", 0.5),
     (r"\bintelligence\s+synthétique\b", "intelligence artificielle", 0.5),
 )
-_SPUN_RES = tuple((regex.compile(p), orig, w) for p, orig, w in _SPUN)
+# With each pattern, words every match of it contains: a substring test skips most scans.
+_SPUN_RES = tuple((regex.compile(p), orig, w, required_text(p)) for p, orig, w in _SPUN)
 _MAX_SIGNALS = 10
 
 
 def detect_spun(text: str, config: SignalConfig) -> list[Signal]:
     """``spun`` signals, one per broken fixed phrase, all carrying the page score, when it is high enough."""
-    hits = sorted(((m.start(), m.end(), w, f"{m.group()!r} stands for {orig!r}") for rx, orig, w in _SPUN_RES
-                   for m in rx.finditer(text)), key=lambda h: -h[2])[:_MAX_SIGNALS]
+    hits = sorted(((m.start(), m.end(), w, f"{m.group()!r} stands for {orig!r}") for rx, orig, w, needs in _SPUN_RES
+                   if may_match(needs, text) for m in rx.finditer(text)), key=lambda h: -h[2])[:_MAX_SIGNALS]
     score = noisy_or([w for _, _, w, _ in hits])
     if not hits or score < config.spun_min_score:
         return []

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Literal
 
 from newstrace.config import SignalConfig
-from newstrace.model import PubDate, Signal
+from newstrace.model import Dateline, PubDate, Signal
 from newstrace.signals._text import sentences
 from newstrace.signals._time import WEEKDAY_ALTERNATION, TimeRef, explicit_dates, time_phrases, weekday_of
 from newstrace.signals.dateline import detect_dateline
@@ -53,10 +54,25 @@ def detect_stale(
     lang: str | None = None,
 ) -> Signal | None:
     """A ``stale`` signal when the text's time words, its dates or a known event date contradict its publication."""
+    return stale_signal(text, pub_date, known_event_date, config, lang)
+
+
+def stale_signal(
+    text: str,
+    pub_date: PubDate | dt.date | None,
+    known_event_date: dt.date | None,
+    config: SignalConfig,
+    lang: str | None = None,
+    dateline: Dateline | Literal[False] | None = False,
+) -> Signal | None:
+    """:func:`detect_stale`, reusing ``dateline`` when the caller has already found it with a day-precise
+    publication date (``False``: not known, look for it)."""
     pub, exact = _pub_day(pub_date)
     if pub is None or not text.strip():
         return None
     text = text[: config.max_chars]
+    if known_event_date is None and not exact:
+        return None  # both kinds of evidence below need one of them
     rel = time_phrases(text, 0, len(text), pub if exact else None, lang)
     found: list[tuple[float, int, int, str]] = []
     if known_event_date is not None:
@@ -64,7 +80,7 @@ def detect_stale(
         if hit:
             found.append(hit)
     if exact:
-        found.extend(_own_contradictions(text, pub, rel, config, lang))
+        found.extend(_own_contradictions(text, pub, rel, config, lang, dateline))
     if not found:
         return None
     found.sort(key=lambda f: -f[0])
@@ -101,11 +117,11 @@ def _adjacent(text: str, end: int, start: int) -> bool:
     return start <= end or _ADJACENT.fullmatch(text, end, start) is not None
 
 
-def _own_contradictions(text: str, pub: dt.date, rel: list[TimeRef], config: SignalConfig,
-                        lang: str | None) -> list[tuple[float, int, int, str]]:
+def _own_contradictions(text: str, pub: dt.date, rel: list[TimeRef], config: SignalConfig, lang: str | None,
+                        dateline: Dateline | Literal[False] | None = False) -> list[tuple[float, int, int, str]]:
     out: list[tuple[float, int, int, str]] = []
     min_days = config.stale_min_days
-    dl = detect_dateline(text, PubDate.day(pub), config, lang)
+    dl = detect_dateline(text, PubDate.day(pub), config, lang) if dateline is False else dateline
     if dl is not None and dl.place is not None and dl.event_date is not None and dl.time_phrase:
         lag = (pub - dl.event_date).days
         if lag >= min_days and any(ch.isdigit() for ch in dl.time_phrase):
