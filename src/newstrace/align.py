@@ -18,7 +18,7 @@ import itertools
 import logging
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -356,6 +356,20 @@ def _passages(
     return out
 
 
+def _candidates(
+    d: AlignText, s: AlignText, found: list[tuple[int, int, float]], seeds: _Seeds, config: AlignConfig, lexical: bool
+) -> list[_Passage]:
+    """Regular passage candidates: clustered seeds, with fragments of one reused passage joined before filtering.
+
+    Heavy rewording leaves a reused passage as a few short seeded fragments a little too far apart to cluster;
+    each alone is too short to keep, joined they are one passage.
+    """
+    passages = _passages(d, s, found, seeds, config, lexical)
+    if config.join_fragments:
+        passages = _merge_adjacent(passages, config, lambda p: _validate(d, s, p, seeds, config, lexical))
+    return passages
+
+
 def _summaries(d: AlignText, s: AlignText, seeds: _Seeds, config: AlignConfig, lexical: bool) -> list[_Passage]:
     """Runs of derived sentences that each loosely match a source sentence, spread over a far longer source stretch.
 
@@ -426,7 +440,7 @@ def _resolve(passages: list[_Passage], d: AlignText, s: AlignText, config: Align
     # A derived passage that closely matches one source passage is a copy or an edit, not a summary, even when
     # its neighbours loosely match sentences all over the source.
     regular = [p for p in kept if not p.summary]
-    kept = [p for p in kept if not (p.summary and _explained(p, regular, d, config))]
+    kept = [p for p in kept if not (p.summary and _explained(p, regular, d, s, config))]
     kept.sort(key=lambda p: (not p.summary, -sum(x[2] for x in p.seeds)))
     chosen: list[_Passage] = []
     for p in kept:
@@ -436,8 +450,13 @@ def _resolve(passages: list[_Passage], d: AlignText, s: AlignText, config: Align
     return chosen
 
 
-def _merge_adjacent(passages: list[_Passage], config: AlignConfig) -> list[_Passage]:
-    """Join passages next to each other on both sides, in either order (one reused passage, split or reordered)."""
+def _merge_adjacent(
+    passages: list[_Passage], config: AlignConfig, rescore: Callable[[_Passage], float] | None = None
+) -> list[_Passage]:
+    """Join passages next to each other on both sides, in either order (one reused passage, split or reordered).
+
+    ``rescore`` gives a joined passage its own similarity; without it the seed-weighted mean of the parts is used.
+    """
     out: list[_Passage] = []
     for p in sorted(passages, key=lambda p: p.d0):
         q = out[-1] if out else None
@@ -449,7 +468,10 @@ def _merge_adjacent(passages: list[_Passage], config: AlignConfig) -> list[_Pass
         ):
             weight = len(q.seeds) + len(p.seeds)
             score = (q.score * len(q.seeds) + p.score * len(p.seeds)) / weight
-            out[-1] = _Passage(q.d0, max(q.d1, p.d1), min(q.s0, p.s0), max(q.s1, p.s1), q.seeds + p.seeds, score)
+            joined = _Passage(q.d0, max(q.d1, p.d1), min(q.s0, p.s0), max(q.s1, p.s1), q.seeds + p.seeds, score)
+            if rescore is not None:
+                joined.score = max(score, rescore(joined))
+            out[-1] = joined
         else:
             out.append(p)
     return out
@@ -489,15 +511,35 @@ def _merge_summaries(passages: list[_Passage], d: AlignText, s: AlignText, confi
     return out
 
 
-def _explained(summary: _Passage, regular: list[_Passage], d: AlignText, config: AlignConfig) -> bool:
-    """True when close regular passages (copies, light edits) cover at least half of a summary candidate."""
+def _explained(
+    summary: _Passage, regular: list[_Passage], d: AlignText, s: AlignText, config: AlignConfig
+) -> bool:
+    """True when regular passages explain a summary candidate better than the summary reading does.
+
+    Either close passages (copies, light edits) cover at least half of it, or one passage covers most of it
+    and is clearly more similar than the candidate's loose sentence matches: a reworded copy of one source
+    passage whose neighbours happen to match a few sentences elsewhere in the source.
+    """
     a, b = _chars(d, summary.d0, summary.d1)
-    covered = sum(
-        max(0, min(b, int(d.ends[q.d1])) - max(a, int(d.starts[q.d0])))
+
+    def overlap(q: _Passage) -> int:
+        return max(0, min(b, int(d.ends[q.d1])) - max(a, int(d.starts[q.d0])))
+
+    covered = sum(overlap(q) for q in regular if q.score >= config.summary_max_regular)
+    if covered * 2 >= b - a:
+        return True
+    def condensed(q: _Passage) -> bool:
+        # A passage that itself condenses its source (a summary quoting loosely) supports the summary reading.
+        da, db = _chars(d, q.d0, q.d1)
+        sa, sb = _chars(s, q.s0, q.s1)
+        return 2 * (sb - sa) >= config.summary_ratio * (db - da)
+
+    return any(
+        overlap(q) >= config.summary_regular_share * (b - a)
+        and q.score >= summary.score + config.summary_regular_margin
+        and not condensed(q)
         for q in regular
-        if q.score >= config.summary_max_regular
     )
-    return covered * 2 >= b - a
 
 
 def _kind(
@@ -598,7 +640,7 @@ def align_texts(
         seeds.semantic = _semantic(d, s, seeds, config, translated, embed_config)
     lexical = not translated
     found = _seed_list(seeds, config, lexical, d.n, s.n)
-    candidates = _passages(d, s, found, seeds, config, lexical)
+    candidates = _candidates(d, s, found, seeds, config, lexical)
     if config.summary:
         candidates += _summaries(d, s, seeds, config, lexical)
     passages = _merge_adjacent(_resolve(candidates, d, s, config), config)

@@ -137,6 +137,11 @@ class AlignConfig:
     # A summary candidate is dropped where regular passages at least this similar cover half of it (a copy whose
     # neighbours happen to match loosely); lower protects copies better but loses summaries that quote.
     summary_max_regular: float = 0.8
+    # It is also dropped where one regular passage covers ``summary_regular_share`` of it and is more similar than
+    # its mean sentence match by ``summary_regular_margin`` (a reworded copy, not a summary); a higher share or
+    # margin keeps more summaries that quote their source, a lower one drops more false summaries of edited copies.
+    summary_regular_share: float = 0.7
+    summary_regular_margin: float = 0.05
     # Span kinds: token sequences equal after folding → exact; token-level similarity at least this → near.
     near_ratio: float = 0.8
 
