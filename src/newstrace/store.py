@@ -326,7 +326,9 @@ class Store:
         if not read_only:
             self.con.execute(_SCHEMA)
             self.con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
-        version = self.con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        # fetchall, not fetchone: DuckDB refuses register() while a result is left unfinished.
+        found = self.con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchall()
+        version = found[0] if found else None
         if version is None or version[0] != SCHEMA_VERSION:
             raise StoreError(
                 f"store {self.path} has schema version {version[0] if version else 'none'}, expected {SCHEMA_VERSION}",
@@ -369,7 +371,7 @@ class Store:
                 con.executemany("INSERT OR REPLACE INTO skipped VALUES (?,?,?)", rows)
 
     def article_count(self) -> int:
-        return int(self.con.execute("SELECT count(*) FROM articles").fetchone()[0])  # type: ignore[index]
+        return int(self.con.execute("SELECT count(*) FROM articles").fetchall()[0][0])
 
     def article_ids(self) -> list[str]:
         return [r[0] for r in self.con.execute("SELECT id FROM articles ORDER BY seq").fetchall()]
