@@ -205,63 +205,176 @@ class Phrases:
 # parsed pattern, so it cannot drift from the pattern.
 
 
-def _fixed_text(items: Sequence[tuple[Any, Any]]) -> list[str] | None:
-    """Strings one of which every match of a parsed sequence contains (the most selective such set), or None."""
+# A requirement: every string of the list is in the text, where an item that is itself a tuple of such lists is met
+# when one of them is (the branches of an alternation). Strings are compared with the text's whitespace runs made
+# single spaces (``search_text``), so "in\\s+conclusion" requires "in conclusion".
+Requirement = list["str | tuple[Requirement, ...]"]
+
+
+def _is_space_run(op: Any, av: Any) -> bool:
+    """Whether a parsed item is ``\\s+`` (one or more whitespace characters)."""
     from re import _constants as c  # type: ignore[attr-defined]
 
-    run: list[str] = []
-    options: list[list[str]] = []
-    for op, av in [*items, (None, None)]:
+    spaces = ((c.IN, [(c.CATEGORY, c.CATEGORY_SPACE)]), (c.IN, [(c.CATEGORY, c.CATEGORY_UNI_SPACE)]))
+    return op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1 and len(av[2].data) == 1 and av[2].data[0] in spaces
+
+
+_MAX_VARIANTS = 64  # fixed strings spelled out per stretch of a pattern before it is cut in two
+
+
+def _fixed_strings(items: Sequence[tuple[Any, Any]]) -> list[str] | None:
+    """Every string a parsed sequence of literals, ``\\s+`` (as one space), optional parts and alternations of
+    those can match; None for anything else or too many."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    out = [""]
+    for op, av in items:
         if op is c.LITERAL:
-            run.append(chr(av))
+            out = [s + chr(av) for s in out]
             continue
-        if run:
-            options.append(["".join(run)])
-            run = []
-        found: list[str] | None = None
+        if op is c.AT:
+            continue  # \b takes no character
+        if _is_space_run(op, av):
+            out = [s + " " for s in out]
+            continue
         if op is c.SUBPATTERN and not (av[1] or av[2]):
-            found = _fixed_text(av[3].data)
+            part = _fixed_strings(av[3].data)
         elif op is c.BRANCH:
-            alternatives = [_fixed_text(b.data) for b in av[1]]
-            # Any branch may match: one of the strings of any branch is in every match.
-            if all(alternatives):
-                found = [s for alt in alternatives for s in alt or ()]
+            branches = [_fixed_strings(b.data) for b in av[1]]
+            part = None if any(b is None for b in branches) else [s for b in branches for s in b or ()]
+        elif op is c.MAX_REPEAT and av[0] == 0 and av[1] == 1:
+            inner = _fixed_strings(av[2].data)
+            part = None if inner is None else ["", *inner]
+        else:
+            part = None
+        if part is None or len(out) * len(part) > _MAX_VARIANTS:
+            return None
+        out = [s + t for s in out for t in part]
+    return out
+
+
+def _requirement(items: Sequence[tuple[Any, Any]]) -> Requirement:
+    """What every match of a parsed ``re`` sequence contains (an empty list: nothing known)."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    out: Requirement = []
+    run = [""]  # the stretch of fixed text being read, one string per way it can be spelled
+
+    def close() -> None:
+        nonlocal run
+        spelled = {" ".join(s.split()) for s in run}  # whitespace runs → one space, none at the ends
+        if all(spelled):
+            out.append(spelled.pop() if len(spelled) == 1 else tuple([s] for s in sorted(spelled)))
+        run = [""]
+
+    for op, av in items:
+        fixed = _fixed_strings([(op, av)])
+        if fixed is not None and len(run) * len(fixed) <= _MAX_VARIANTS:
+            run = [s + t for s in run for t in fixed]
+            continue
+        close()
+        if fixed is not None:
+            run = fixed
+        elif op is c.SUBPATTERN and not (av[1] or av[2]):
+            out.extend(_requirement(av[3].data))
+        elif op is c.BRANCH:
+            branches = tuple(_requirement(b.data) for b in av[1])
+            if all(branches):  # a branch with no fixed text could match anything
+                out.append(branches)
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
-            found = _fixed_text(av[2].data)
-        if found:
-            options.append(found)
-    if not options:
-        return None
-    # The most selective: the set whose shortest string is longest.
-    return max(options, key=lambda o: min(map(len, o)))
+            out.extend(_requirement(av[2].data))
+    close()
+    return out
 
 
-def required_text(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
-    """Strings one of which every match of ``pattern`` (``re`` syntax) contains, or None when none can be worked
-    out; lower-cased when the pattern ignores case (then compare with ``casefold_safe`` text)."""
+def _lowered(req: Requirement) -> Requirement:
+    return [r.lower() if isinstance(r, str) else tuple(_lowered(b) for b in r) for r in req]
+
+
+def required_text(pattern: str, flags: int = 0) -> Requirement | None:
+    """What every match of ``pattern`` (``re`` syntax) contains, or None when nothing can be worked out; lower-cased
+    when the pattern ignores case."""
     try:
         from re import _parser  # type: ignore[attr-defined]
 
         parsed = _parser.parse(pattern, flags)
-        fixed = _fixed_text(parsed.data)
+        req = _requirement(parsed.data)
         ignorecase = bool(parsed.state.flags & re.IGNORECASE)
     except Exception:  # a private parser that changed shape, or syntax only the regex module knows
         return None
-    if not fixed or not all(fixed):
+    if not req:
         return None
-    return tuple(s.lower() for s in fixed) if ignorecase else tuple(fixed)
+    return _lowered(req) if ignorecase else req
+
+
+def _met(req: Requirement, haystack: str) -> bool:
+    return all(r in haystack if isinstance(r, str) else any(_met(b, haystack) for b in r) for r in req)
+
+
+def key_strings(req: Requirement) -> tuple[str, ...]:
+    """The most telling part of a requirement: strings one of which is in every text that meets it."""
+    options = [(r,) if isinstance(r, str) else tuple(k for b in r for k in key_strings(b)) for r in req]
+    return max(options, key=lambda o: min(map(len, o)))
 
 
 # IGNORECASE matches these to ASCII letters (i, i, s, k) where ``str.lower`` does not.
 ODD_FOLDS = ("İ", "ı", "ſ", "\u212a")
 
 
-def lower_for_search(text: str) -> str | None:
-    """``text.lower()`` when a lower-cased substring test finds everything IGNORECASE would, else None."""
-    return None if any(ch in text for ch in ODD_FOLDS) else text.lower()
+def search_text(text: str, ignorecase: bool) -> str | None:
+    """``text`` with whitespace runs made single spaces (and lower-cased for IGNORECASE patterns), to test
+    requirements on; None when lower-casing cannot stand for IGNORECASE (letters it folds differently)."""
+    if ignorecase:
+        if any(ch in text for ch in ODD_FOLDS):
+            return None
+        text = text.lower()
+    return " ".join(text.split())
 
 
-def may_match(required: tuple[str, ...] | None, haystack: str | None) -> bool:
-    """False only when a pattern that needs one of ``required`` cannot match: ``haystack`` is the text (lower-cased
-    for an IGNORECASE pattern; None when that cannot be trusted)."""
-    return required is None or haystack is None or any(s in haystack for s in required)
+def may_match(required: Requirement | None, haystack: str | None) -> bool:
+    """False only when a pattern that needs ``required`` cannot match: ``haystack`` is the text (lower-cased for an
+    IGNORECASE pattern; None when that cannot be trusted)."""
+    return required is None or haystack is None or _met(required, haystack)
+
+
+def _trie_pattern(strings: Sequence[str]) -> str:
+    """A pattern that matches where any of ``strings`` starts, shaped as a prefix tree so the engine compares each
+    character once per level instead of once per string (a string that is found ends the search there)."""
+    tree: dict[str, Any] = {}
+    for s in sorted(set(strings)):
+        node = tree
+        for ch in s:
+            if "" in node:
+                break  # a shorter string already ends here: enough to know some string is present
+            node = node.setdefault(ch, {})
+        else:
+            node.clear()
+            node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        if "" in node:
+            return ""
+        parts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items())]
+        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+    return emit(tree)
+
+
+class AnyRequired:
+    """Whether a text could hold a match of any of several patterns: one search for the strings that each of them
+    requires (see ``required_text``), over ``search_text(text, ignorecase)``."""
+
+    def __init__(self, patterns: Sequence[str], ignorecase: bool) -> None:
+        flags = re.IGNORECASE if ignorecase else 0
+        reqs = [required_text(p, flags) for p in patterns]
+        self._ignorecase = ignorecase
+        self._rx: re.Pattern[str] | None = None
+        if reqs and all(reqs):
+            self._rx = re.compile(_trie_pattern([k for r in reqs for k in key_strings(r or [])]))
+
+    def may_match(self, text: str) -> bool:
+        """False only when none of the patterns can match ``text``."""
+        if self._rx is None:
+            return True
+        haystack = search_text(text, self._ignorecase)
+        return haystack is None or self._rx.search(haystack) is not None

@@ -27,7 +27,7 @@ import regex
 from newstrace.config import SignalConfig
 from newstrace.model import Signal
 from newstrace.signals._text import UPPERS as _UPPERS
-from newstrace.signals._text import may_match, noisy_or, required_text, upper_ratio
+from newstrace.signals._text import may_match, noisy_or, required_text, search_text, upper_ratio
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,8 +393,9 @@ def _typography_cues(text: str) -> list[_Cue]:
 
 
 def _calque_cues(text: str) -> list[_Cue]:
+    plain = search_text(text, ignorecase=False)
     return [_Cue("calque", m.start(), m.end(), w, f"{d}: {m.group()!r}")
-            for rx, w, d, needs in _CALQUE_RES if may_match(needs, text) for m in rx.finditer(text)]
+            for rx, w, d, needs in _CALQUE_RES if may_match(needs, plain) for m in rx.finditer(text)]
 
 
 _EN_STOP = _words("the and of to in is that for was on with said it as by at from he she has have are were")
