@@ -386,8 +386,9 @@ class WebConfig:
     check_workers: int = 1
     check_queue: int = 4
     check_processes: bool = True
-    # Niceness of check worker processes: page views get the CPU first. 0 keeps the server's priority.
-    check_nice: int = 10
+    # Niceness of check worker processes: higher gives page views the CPU first, and on a machine busy with other
+    # work also slows checks down (more 503s); 0 keeps the server's priority.
+    check_nice: int = 5
     # Retry-After before the first check has been timed (seconds a check is assumed to take).
     check_first_estimate_s: float = 5.0
     # Threads that serve page views and searches at once; more requests wait their turn. The work is mostly Python
