@@ -105,3 +105,33 @@ def test_shared_corpora_languages() -> None:
             total += 1
             right += detect_language(d[side]["body"], CFG)[0] == "ur"
     assert right / total >= 0.98, (right, total)
+
+
+def test_the_sample_ends_at_a_space() -> None:
+    from newstrace.langid import _sample
+
+    text = "word " * 300
+    cut = _sample(text, 1000)
+    assert len(cut) <= 1000 and cut == text[: len(cut)] and cut.endswith("word")
+    assert _sample("x" * 2000, 1000) == "x" * 1000  # no space to cut at: a hard cut
+    assert _sample("short text", 1000) == "short text"
+
+
+def test_long_and_mixed_texts_read_their_opening() -> None:
+    spanish = "El Gobierno aprobó este martes una reforma que cambia las pensiones de millones de personas. " * 12
+    english = "The government approved a reform on Tuesday that changes pensions for millions of people. " * 40
+    assert detect_language(spanish + english, CFG)[0] == "es"  # the opening decides, as before, just sooner
+    assert detect_language(english + spanish, CFG)[0] == "en"
+    # A short text with a foreign quote still gets its main language.
+    assert detect_language("The minister said «no pasarán» before leaving the room with his advisers.", CFG)[0] == "en"
+
+
+def test_sample_agrees_with_the_whole_text_on_shared_documents() -> None:
+    crossling = SHARED / "data" / "crossling" / "pairs.jsonl"
+    if not crossling.is_file():
+        pytest.skip("shared crossling data not found under ../shared/data")
+    whole = LangIdConfig(sample_chars=100_000)
+    for line in crossling.read_text(encoding="utf-8").splitlines()[:80]:
+        d = json.loads(line)
+        for text in (d["text_a"], d["text_b"]):
+            assert detect_language(text, CFG)[0] == detect_language(text, whole)[0]

@@ -39,8 +39,12 @@ class NormaliseConfig:
 class LangIdConfig:
     # Below this confidence (0-1), the language is reported as "und" (undetermined).
     min_confidence: float = 0.5
-    # Only this many leading characters are used: langid is linear in length and stable after a few KB.
-    sample_chars: int = 5000
+    # Only this many leading characters are used (cut back to a space so no word is split). The model's cost is
+    # linear in length (~1.4 ms per 1,000 characters) and its answer settles within a few hundred characters of
+    # prose: 1,000 gives the same language as 5,000 on every crossling fr/es/en and COUNTER Urdu document and on
+    # 1,996 of 2,000 PAN-based articles (the other 4 open with lists of names or references). Longer costs time;
+    # shorter leaves a text that opens with boilerplate to its boilerplate.
+    sample_chars: int = 1000
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,9 @@ _URDU_LETTERS = frozenset("ےںہٹڈڑھۓۂ")
 _ARABIC_SCRIPT_SHARE = 0.5
 
 
+_ARABIC_LETTER = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff]")
+
+
 @lru_cache(maxsize=1)
 def _identifier() -> LanguageIdentifier:
     # Loading the model takes ~0.5 s and it is only read afterwards (classify/rank do not mutate it), so one
@@ -62,15 +66,26 @@ def _urdu_share(letters: list[str]) -> float | None:
     return len(arabic) / len(letters)
 
 
+def _sample(text: str, limit: int) -> str:
+    """The first ``limit`` characters of ``text``, cut back to a whitespace so no word is cut (unless the last 100
+    characters hold none)."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", max(0, limit - 100), limit + 1)
+    if cut <= 0:
+        cut = max((text.rfind(ws, max(0, limit - 100), limit + 1) for ws in "\n\t"), default=-1)
+    return text[: cut if cut > 0 else limit]
+
+
 def detect_language(text: str, config: LangIdConfig) -> tuple[str, float]:
     """``(ISO 639-1 code, confidence 0-1)`` of ``text``; ``("und", confidence)`` when unsure or no letters."""
-    sample = text[: config.sample_chars]
-    letters = [ch for ch in sample if ch.isalpha()]
-    if not letters:
+    sample = _sample(text, config.sample_chars)
+    if not any(map(str.isalpha, sample)):
         return UNDETERMINED, 0.0
-    urdu = _urdu_share(letters)
-    if urdu is not None:
-        return "ur", round(urdu, 4)
+    if _ARABIC_LETTER.search(sample):  # the Urdu check needs Arabic script: skip the letter count elsewhere
+        urdu = _urdu_share([ch for ch in sample if ch.isalpha()])
+        if urdu is not None:
+            return "ur", round(urdu, 4)
     scores: dict[str, float] = {}
     for label, prob in _identifier().rank(sample):
         code = _TO_ISO1.get(label, label)
