@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import mmap
 import shutil
 import time
 from collections import Counter
@@ -680,17 +681,17 @@ class _Strings:
 
     def __init__(self, folder: Path, name: str) -> None:
         self.offsets = np.load(folder / f"{name}.off.npy", mmap_mode="r")
-        blob = folder / f"{name}.bin"
-        self.blob: np.ndarray = (
-            np.memmap(blob, dtype=np.uint8, mode="r") if blob.stat().st_size else np.zeros(0, np.uint8)
-        )
+        with (folder / f"{name}.bin").open("rb") as fh:
+            # mmap slices are plain bytes (numpy memmap slicing costs ~10x more per lookup); empty files cannot map.
+            size = fh.seek(0, 2)
+            self.blob: mmap.mmap | bytes = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
     def __getitem__(self, i: int) -> str:
-        lo, hi = int(self.offsets[i]), int(self.offsets[i + 1])
-        return self.blob[lo:hi].tobytes().decode("utf-8", "surrogatepass")
+        lo, hi = self.offsets[i : i + 2].tolist()
+        return self.blob[lo:hi].decode("utf-8", "surrogatepass")
 
 
 def _sorted_postings(keys: np.ndarray, ords: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -732,7 +733,7 @@ def save_index(store: Store, config: CandidateConfig) -> Path:
     np.save(tmp / "anchors.ords.npy", ords)
     index = VectorIndex(config)
     vkeys = np.array([vector_key(i) for i in ids], dtype=np.uint64)
-    reader = con.execute(
+    reader = con.sql(
         "SELECT o.ord, f.doc_vector FROM features f JOIN _index_ords o ON o.id = f.article_id ORDER BY o.ord"
     ).to_arrow_reader(20_000)
     for batch in reader or ():
@@ -757,6 +758,17 @@ def save_index(store: Store, config: CandidateConfig) -> Path:
              len(ids), len(np.load(folder / "bands.keys.npy", mmap_mode="r")),
              len(np.load(folder / "anchors.keys.npy", mmap_mode="r")), len(index), folder)
     return folder
+
+
+def _window_signatures(blob: bytes, config: CandidateConfig) -> np.ndarray:
+    """A stored signature BLOB back to its (n_windows, num_perm) shape (it is stored flat)."""
+    flat = np.frombuffer(blob, dtype="<u4")
+    if flat.size % config.num_perm:
+        raise StoreError(
+            f"a stored MinHash signature has {flat.size} values, not a multiple of num_perm={config.num_perm}",
+            hint="check with the candidate settings the store was traced with",
+        )
+    return flat.reshape(-1, config.num_perm)
 
 
 @dataclass(frozen=True, slots=True)
@@ -809,25 +821,35 @@ class StoreIndexState:
             )
         self.tail = self._read_tail(config)
         self._tail_ids = {t.id for t in self.tail}
-        self._dates: dict[str, PubDate | None] = {}
+        self._by_ord: dict[int, Member | None] = {}
 
     def _read_tail(self, config: CandidateConfig) -> list[_TailRecord]:
         """Articles added after the index was saved, with their postings rebuilt from the stored features."""
-        rows = self.store.con.execute(
-            "SELECT a.id, a.date, f.signature, f.anchors, f.doc_vector FROM articles a "
-            "JOIN features f ON f.article_id = a.id WHERE a.seq > ? ORDER BY a.seq",
-            [self.covered],
+        # Two steps: ``seq`` is skipped by zone maps, and the few ids found are then point lookups.
+        found = self.store.con.execute(
+            "SELECT id, date FROM articles WHERE seq > ? ORDER BY seq", [self.covered]
         ).fetchall()
-        self.stats["tail"] = len(rows)
+        self.stats["tail"] = len(found)
+        if not found:
+            return []
+        where, params = _in("article_id", [r[0] for r in found])
+        feats = {
+            r[0]: r[1:]
+            for r in self.store.con.execute(
+                f"SELECT article_id, signature, anchors, doc_vector FROM features WHERE {where}", params
+            ).fetchall()
+        }
         out = []
-        for i, d, sig, anchors_json, vec in rows:
-            signature = np.frombuffer(sig, dtype="<u4")
+        for i, d in found:
+            if i not in feats:
+                continue  # not enriched yet: no postings either
+            sig, anchors_json, vec = feats[i]
             v = np.frombuffer(vec, dtype=np.int8) if vec else None
             out.append(
                 _TailRecord(
                     id=i,
                     date=pubdate_from_iso(d),
-                    band_keys=frozenset(int(k) for k in band_keys(signature, config)),
+                    band_keys=frozenset(band_keys(_window_signatures(sig, config), config)),
                     anchors=frozenset(json.loads(anchors_json or "[]")),
                     vector=dequantize(v) if v is not None and np.any(v) else None,
                 )
@@ -835,13 +857,14 @@ class StoreIndexState:
         return out
 
     def _member(self, ord_: int) -> Member | None:
+        if ord_ in self._by_ord:
+            return self._by_ord[ord_]
         assert self.ids is not None and self.dates is not None
         aid = self.ids[ord_]
-        if aid in self._tail_ids:
-            return None  # re-added since the index was saved: the tail holds its current postings
-        if aid not in self._dates:
-            self._dates[aid] = pubdate_from_iso(self.dates[ord_])
-        return aid, self._dates[aid]
+        # An article re-added since the index was saved is in the tail, with its current postings.
+        member = None if aid in self._tail_ids else (aid, pubdate_from_iso(self.dates[ord_]))
+        self._by_ord[ord_] = member
+        return member
 
     def _postings(
         self, sorted_keys: np.ndarray, ords: np.ndarray, wanted: Sequence[int], dtype: type[np.integer[Any]], cap: int

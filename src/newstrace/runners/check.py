@@ -39,20 +39,26 @@ class CheckResult:
 
     article_id: str
     links: list[Link]
-    # Wall seconds per part: enrich, candidates, read, judge, decide, write.
+    # Wall seconds per part: enrich, open (store + index), candidates, read, judge, decide, write.
     seconds: dict[str, float] = field(default_factory=dict)
-    candidates: int = 0
+    candidates: int = 0  # candidate pairs judged
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # the same parts in CPU seconds
 
 
 class _Clock:
+    """Wall and CPU (this process, all threads) seconds per part."""
+
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.cpu_seconds: dict[str, float] = {}
         self._t = time.perf_counter()
+        self._c = time.process_time()
 
     def __call__(self, part: str) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.process_time()
         self.seconds[part] = self.seconds.get(part, 0.0) + now - self._t
-        self._t = now
+        self.cpu_seconds[part] = self.cpu_seconds.get(part, 0.0) + cpu - self._c
+        self._t, self._c = now, cpu
 
 
 def _other(c: Candidate, me: str) -> str:
@@ -216,6 +222,7 @@ def check_article(
     clock("enrich")
     with Store(store_path, config.store, read_only=not persist) as store:
         state = StoreIndexState(store, config.candidates)
+        clock("open")
         cands = candidates.candidates_for(candidate_record(current, feats_new), state, config.candidates)
         clock("candidates")
         partners = sorted({_other(c, article.id) for c in cands})
@@ -258,5 +265,5 @@ def check_article(
         ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in clock.seconds.items()),
     )  # fmt: skip
     mine = [k for k in links if article.id in (k.derived, k.source)]
-    return CheckResult(article.id, mine, clock.seconds, len(cands))
+    return CheckResult(article.id, mine, clock.seconds, len(cands), clock.cpu_seconds)
 
