@@ -415,7 +415,7 @@ class SparkConfig:
     # costs more in scheduling than it saves), on a cluster Spark's own setting.
     shuffle_partitions: int | None = None
     partitions_per_core: int = 2
-    # Rows per Arrow batch handed to a Python worker. Pair rows carry two texts and their sentence vectors, so
+    # Rows per Arrow batch handed to a Python worker. Pair rows carry two texts and their features, so
     # smaller batches bound worker memory; larger ones cut per-batch overhead.
     arrow_batch_rows: int = 512
     # Candidate pairs per judging task: smaller spreads alignment more evenly over cores, larger cuts task overhead.
