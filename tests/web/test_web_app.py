@@ -323,6 +323,41 @@ class _Held:
     links: list[Link]
 
 
+def test_a_storing_check_waits_for_running_checks_not_page_views(hand_store_path: Path, tmp_path: Path) -> None:
+    store_path = tmp_path / "store.duckdb"
+    shutil.copyfile(hand_store_path, store_path)
+    held = _HeldCheck()
+    calls: list[bool] = []
+
+    def check(store_path: Path, article: Article, config: RunConfig, *, persist: bool) -> _Held:
+        calls.append(persist)
+        return held(store_path, article, config, persist=persist) if not persist else _Held(article.id, [])
+
+    cfg = WebConfig(check_workers=2, check_queue=0, check_processes=False)
+    with TestClient(create_app(store_path, config=cfg, check_fn=check, api_token="t")) as c:
+        answers: list[int] = []
+
+        def post(headers: dict[str, str]) -> None:
+            answers.append(c.post("/api/check", json={"text": str(len(answers))}, headers=headers).status_code)
+
+        looking = threading.Thread(target=post, args=({},))
+        looking.start()
+        try:
+            assert held.started.wait(10)
+            storing = threading.Thread(target=post, args=({"authorization": "Bearer t"},))
+            storing.start()
+            time.sleep(0.3)
+            assert calls == [False], "the storing check ran while another process had the store open"
+            t = time.monotonic()
+            assert c.get("/").status_code == 200 and c.get("/articles/wire").status_code == 200
+            assert time.monotonic() - t < 5, "page views waited for a storing check that was itself waiting"
+        finally:
+            held.release.set()
+            looking.join(30)
+        storing.join(30)
+        assert calls == [False, True] and answers == [200, 200]
+
+
 def test_pages_answer_while_a_check_runs_and_excess_checks_get_503(hand_store_path: Path) -> None:
     held = _HeldCheck()
     cfg = WebConfig(check_workers=1, check_queue=0, check_processes=False)

@@ -92,7 +92,8 @@ class StoreAccess:
         self.path = path
         self.keep_open_s = keep_open_s
         self._summarise = summarise
-        self._lock = RWLock()
+        self._lock = RWLock()  # this process's connection: requests read, writes need it closed
+        self._others = RWLock()  # other processes (check workers): read-only ones, or the one that writes
         self._mutex = threading.Lock()  # guards the fields below
         self._opened: Store | None = None
         self._summary: StoreSummary | None = None
@@ -142,14 +143,17 @@ class StoreAccess:
 
     @contextmanager
     def shared(self) -> Iterator[None]:
-        """A slot among the readers, for work that opens the store itself read-only (a check in another process)."""
-        with self._lock.read():
+        """For work that opens the store read-only in another process (a check): no writer meanwhile.
+
+        Page views do not wait for it: a storing check waits for these to finish before it takes the store.
+        """
+        with self._others.read():
             yield
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
-        """The store to oneself (no connection of this process open), for the storing step of a check."""
-        with self._lock.write():
+        """The store to oneself (no connection open here or in a check worker), for the storing step of a check."""
+        with self._others.write(), self._lock.write():
             self._close_opened()
             yield
 
