@@ -307,45 +307,21 @@ def required_text(pattern: str, flags: int = 0) -> Requirement | None:
     return _lowered(req) if ignorecase else req
 
 
-def _met(req: Requirement, haystack: str) -> bool:
-    return all(r in haystack if isinstance(r, str) else any(_met(b, haystack) for b in r) for r in req)
-
-
 def key_strings(req: Requirement) -> tuple[str, ...]:
     """The most telling part of a requirement: strings one of which is in every text that meets it."""
     options = [(r,) if isinstance(r, str) else tuple(k for b in r for k in key_strings(b)) for r in req]
     return max(options, key=lambda o: min(map(len, o)))
 
 
-# IGNORECASE matches these to ASCII letters (i, i, s, k) where ``str.lower`` does not.
-ODD_FOLDS = ("İ", "ı", "ſ", "\u212a")
-
-
-def search_text(text: str, ignorecase: bool) -> str | None:
-    """``text`` with whitespace runs made single spaces (and lower-cased for IGNORECASE patterns), to test
-    requirements on; None when lower-casing cannot stand for IGNORECASE (letters it folds differently)."""
-    if ignorecase:
-        if any(ch in text for ch in ODD_FOLDS):
-            return None
-        text = text.lower()
-    return " ".join(text.split())
-
-
-def may_match(required: Requirement | None, haystack: str | None) -> bool:
-    """False only when a pattern that needs ``required`` cannot match: ``haystack`` is the text (lower-cased for an
-    IGNORECASE pattern; None when that cannot be trusted)."""
-    return required is None or haystack is None or _met(required, haystack)
-
-
 def _trie_pattern(strings: Sequence[str]) -> str:
-    """A pattern that matches where any of ``strings`` starts, shaped as a prefix tree so the engine compares each
-    character once per level instead of once per string (a string that is found ends the search there)."""
+    """A pattern that matches where any of ``strings`` starts, shaped as a prefix tree so that the engine compares
+    each character once per level rather than once per string; a space stands for any run of whitespace."""
     tree: dict[str, Any] = {}
     for s in sorted(set(strings)):
         node = tree
         for ch in s:
             if "" in node:
-                break  # a shorter string already ends here: enough to know some string is present
+                break  # a shorter string already ends here: enough to know that one is present
             node = node.setdefault(ch, {})
         else:
             node.clear()
@@ -354,17 +330,22 @@ def _trie_pattern(strings: Sequence[str]) -> str:
     def emit(node: dict[str, Any]) -> str:
         if "" in node:
             return ""
-        parts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items())]
+        parts = [(r"\s+" if ch == " " else re.escape(ch)) + emit(sub) for ch, sub in sorted(node.items())]
         return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
 
     return emit(tree)
 
 
-class AnyRequired:
-    """Whether a text could hold a match of any of several patterns: one search for the strings that each of them
-    requires (see ``required_text``), over ``search_text(text, ignorecase)``."""
+# IGNORECASE matches these to ASCII letters (i, i, s, k) where ``str.lower`` does not.
+_ODD_FOLDS = ("İ", "ı", "ſ", "\u212a")
 
-    def __init__(self, patterns: Sequence[str], ignorecase: bool) -> None:
+
+class Needs:
+    """Whether a text can hold a match of any of some patterns (``re`` syntax, or ``regex`` syntax that ``re`` can
+    parse): one search for the fixed text each of them needs, lower-cased for IGNORECASE patterns. A pattern whose
+    needs cannot be worked out makes the answer always yes."""
+
+    def __init__(self, patterns: Sequence[str], ignorecase: bool = False) -> None:
         flags = re.IGNORECASE if ignorecase else 0
         reqs = [required_text(p, flags) for p in patterns]
         self._ignorecase = ignorecase
@@ -372,9 +353,17 @@ class AnyRequired:
         if reqs and all(reqs):
             self._rx = re.compile(_trie_pattern([k for r in reqs for k in key_strings(r or [])]))
 
-    def may_match(self, text: str) -> bool:
-        """False only when none of the patterns can match ``text``."""
+    @property
+    def known(self) -> bool:
+        """Whether the needs could be worked out (otherwise ``possible`` is always True)."""
+        return self._rx is not None
+
+    def possible(self, text: str, lowered: str | None = None) -> bool:
+        """False only when none of the patterns can match ``text`` (``lowered``: ``text.lower()`` if at hand)."""
         if self._rx is None:
             return True
-        haystack = search_text(text, self._ignorecase)
-        return haystack is None or self._rx.search(haystack) is not None
+        if self._ignorecase:
+            if any(ch in text for ch in _ODD_FOLDS):
+                return True
+            text = text.lower() if lowered is None else lowered
+        return self._rx.search(text) is not None

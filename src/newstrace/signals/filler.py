@@ -16,7 +16,7 @@ import regex
 
 from newstrace.config import SignalConfig
 from newstrace.model import Signal
-from newstrace.signals._text import SEGMENT, AnyRequired, Phrases, paragraphs, sentences, upper_ratio
+from newstrace.signals._text import SEGMENT, Needs, Phrases, paragraphs, sentences, upper_ratio
 
 _STOCK_PHRASES: tuple[str, ...] = (
     # English.
@@ -106,7 +106,7 @@ _STOCK_PHRASES: tuple[str, ...] = (
     r"necessidade)",
 )
 _STOCK = Phrases(_STOCK_PHRASES, ignorecase=True)
-_STOCK_POSSIBLE = AnyRequired(_STOCK_PHRASES, ignorecase=True)
+_STOCK_POSSIBLE = Needs(_STOCK_PHRASES, ignorecase=True)
 
 
 
@@ -209,7 +209,7 @@ def _stock_spans(text: str) -> list[tuple[int, int]] | None:
     """
     if _UNCUT_RUN.search(text):
         return None
-    if not _STOCK_POSSIBLE.may_match(text):
+    if not _STOCK_POSSIBLE.possible(text):
         return []  # no text that a stock phrase needs: no stock phrase (the usual case)
     return [m.span() for m in _STOCK.finditer(text)]
 

@@ -27,7 +27,7 @@ import regex
 from newstrace.config import SignalConfig
 from newstrace.model import Signal
 from newstrace.signals._text import UPPERS as _UPPERS
-from newstrace.signals._text import may_match, noisy_or, required_text, search_text, upper_ratio
+from newstrace.signals._text import Needs, noisy_or, upper_ratio
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,13 +198,13 @@ _DOUBLE_OK = frozenset({"choose", "loose", "latter", "dinner", "supper", "desser
 _HAS_DOUBLE = regex.compile(r"(?<![\p{L}\p{M}])[\p{L}\p{M}]*(\p{L})\1[\p{L}\p{M}]*(?![\p{L}\p{M}])")
 
 
-_DOUBLED_CHAR = re.compile(r"(.)\1")
+# A line (one word of a newline-joined list) with a character doubled in it.
+_DOUBLED_LINE = re.compile(r"(?m)^.*?(.)\1.*$")
 
 
 def _doubled_variant(w: str, words: Counter[str]) -> bool:
     """Whether dropping one of a doubled character of ``w`` gives another word of the text."""
-    return _DOUBLED_CHAR.search(w) is not None and any(
-        w[i] == w[i - 1] and words[w[:i] + w[i + 1 :]] >= 1 for i in range(1, len(w)))
+    return any(w[i] == w[i - 1] and words[w[:i] + w[i + 1 :]] >= 1 for i in range(1, len(w)))
 
 
 def _doubled_cues(text: str, words: Counter[str] | None = None) -> list[_Cue]:
@@ -213,7 +213,8 @@ def _doubled_cues(text: str, words: Counter[str] | None = None) -> list[_Cue]:
     cues: list[_Cue] = []
     # A cue is a word seen once, with a doubled letter, that is another word of the text with one letter fewer: look
     # through the word list before scanning the text for doubled letters.
-    if not any(n == 1 and len(w) >= 5 and _doubled_variant(w, words) for w, n in words.items()):
+    once = "\n".join(w for w, n in words.items() if n == 1 and len(w) >= 5)
+    if not any(_doubled_variant(m.group(), words) for m in _DOUBLED_LINE.finditer(once)):
         return cues
     seen: set[str] = set()
     for m in _HAS_DOUBLE.finditer(text):
@@ -373,7 +374,9 @@ _CALQUES: tuple[tuple[str, float, str], ...] = (
 )
 # With each pattern, words every match of it contains (where they can be worked out): a substring test skips most
 # scans.
-_CALQUE_RES = tuple((regex.compile(p), w, d, required_text(p)) for p, w, d in _CALQUES)
+_CALQUE_RES = tuple((regex.compile(p), w, d, Needs([p])) for p, w, d in _CALQUES)
+# What any of the calques whose needs are known needs, in one search.
+_ANY_CALQUE = Needs([p for (p, _, _), (_, _, _, needs) in zip(_CALQUES, _CALQUE_RES, strict=True) if needs.known])
 
 
 _TYPOGRAPHY: tuple[tuple[str, float, str], ...] = (
@@ -393,9 +396,10 @@ def _typography_cues(text: str) -> list[_Cue]:
 
 
 def _calque_cues(text: str) -> list[_Cue]:
-    plain = search_text(text, ignorecase=False)
+    some = _ANY_CALQUE.possible(text)
     return [_Cue("calque", m.start(), m.end(), w, f"{d}: {m.group()!r}")
-            for rx, w, d, needs in _CALQUE_RES if may_match(needs, plain) for m in rx.finditer(text)]
+            for rx, w, d, needs in _CALQUE_RES if not needs.known or (some and needs.possible(text))
+            for m in rx.finditer(text)]
 
 
 _EN_STOP = _words("the and of to in is that for was on with said it as by at from he she has have are were")

@@ -12,7 +12,7 @@ import re
 
 from newstrace.config import SignalConfig
 from newstrace.model import Signal
-from newstrace.signals._text import AnyRequired, may_match, required_text, search_text
+from newstrace.signals._text import Needs
 
 _MARKERS: tuple[tuple[str, float, str], ...] = (
     (r"\[/?ad_?\d*\]", 0.9, "ad placeholder"),
@@ -54,21 +54,22 @@ _MARKERS: tuple[tuple[str, float, str], ...] = (
     (r"(?im)^[ \t]*(?:title|headline|titre|título|titel)[ \t]*:", 0.5, "generator field label"),
 )
 # With each pattern, text that every match of it contains: a substring test skips most scans (most texts are clean).
-_MARKER_RES = tuple((re.compile(p), w, d, required_text(p)) for p, w, d in _MARKERS)
-# One search each for all case-sensitive and all case-insensitive markers first.
-_ANY_PLAIN = AnyRequired([p for p, _, _ in _MARKERS if not re.compile(p).flags & re.IGNORECASE], ignorecase=False)
-_ANY_FOLDED = AnyRequired([p for p, _, _ in _MARKERS if re.compile(p).flags & re.IGNORECASE], ignorecase=True)
+_MARKER_RES = tuple((rx, w, d, Needs([p], ignorecase=bool(rx.flags & re.IGNORECASE)))
+                    for p, w, d in _MARKERS for rx in (re.compile(p),))
+# First one search each for what any case-sensitive and any case-insensitive marker needs.
+_ANY_PLAIN = Needs([p for p, _, _ in _MARKERS if not re.compile(p).flags & re.IGNORECASE])
+_ANY_FOLDED = Needs([p for p, _, _ in _MARKERS if re.compile(p).flags & re.IGNORECASE], ignorecase=True)
 _MAX_SIGNALS = 20
 
 
 def detect_scraper_markers(text: str, config: SignalConfig) -> list[Signal]:
     """``scraper_marker`` signals, one per leftover (at most 20), scored by the marker's weight."""
     out: list[Signal] = []
-    if not (_ANY_PLAIN.may_match(text) or _ANY_FOLDED.may_match(text)):
+    lowered = text.lower()
+    if not (_ANY_PLAIN.possible(text) or _ANY_FOLDED.possible(text, lowered)):
         return out
-    plain, folded = search_text(text, ignorecase=False), search_text(text, ignorecase=True)
     for rx, w, desc, needs in _MARKER_RES:
-        if w < config.scraper_min_score or not may_match(needs, folded if rx.flags & re.IGNORECASE else plain):
+        if w < config.scraper_min_score or not needs.possible(text, lowered):
             continue
         for m in rx.finditer(text):
             span = m.group().strip()

@@ -12,7 +12,7 @@ import regex
 
 from newstrace.config import SignalConfig
 from newstrace.model import Signal
-from newstrace.signals._text import AnyRequired, may_match, noisy_or, required_text, search_text
+from newstrace.signals._text import Needs, noisy_or
 
 _SPUN: tuple[tuple[str, str, float], ...] = (
     (r"\bsynthetic\s+intelligence\b", "artificial intelligence", 0.5),
@@ -49,18 +49,17 @@ _SPUN: tuple[tuple[str, str, float], ...] = (
     (r"\bintelligence\s+synthétique\b", "intelligence artificielle", 0.5),
 )
 # With each pattern, words every match of it contains: a substring test skips most scans.
-_SPUN_RES = tuple((regex.compile(p), orig, w, required_text(p)) for p, orig, w in _SPUN)
-_ANY_SPUN = AnyRequired([p for p, _, _ in _SPUN], ignorecase=False)
+_SPUN_RES = tuple((regex.compile(p), orig, w, Needs([p])) for p, orig, w in _SPUN)
+_ANY_SPUN = Needs([p for p, _, _ in _SPUN])
 _MAX_SIGNALS = 10
 
 
 def detect_spun(text: str, config: SignalConfig) -> list[Signal]:
     """``spun`` signals, one per broken fixed phrase, all carrying the page score, when it is high enough."""
-    if not _ANY_SPUN.may_match(text):
+    if not _ANY_SPUN.possible(text):
         return []
-    plain = search_text(text, ignorecase=False)
     hits = sorted(((m.start(), m.end(), w, f"{m.group()!r} stands for {orig!r}") for rx, orig, w, needs in _SPUN_RES
-                   if may_match(needs, plain) for m in rx.finditer(text)), key=lambda h: -h[2])[:_MAX_SIGNALS]
+                   if needs.possible(text) for m in rx.finditer(text)), key=lambda h: -h[2])[:_MAX_SIGNALS]
     score = noisy_or([w for _, _, w, _ in hits])
     if not hits or score < config.spun_min_score:
         return []
