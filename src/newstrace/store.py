@@ -298,7 +298,12 @@ def _insert_stories(con: duckdb.DuckDBPyConnection, stories: Sequence[Story]) ->
     if not stories:
         return
     con.executemany("INSERT INTO stories VALUES (?,?)", [(s.id, dumps(story_row(s))) for s in stories])
-    members = [(m, s.id) for s in stories for m in s.articles]
+    _insert_story_members(con, [(m, s.id) for s in stories for m in s.articles])
+
+
+def _insert_story_members(con: duckdb.DuckDBPyConnection, members: Sequence[tuple[str, str]]) -> None:
+    if not members:
+        return
     con.register("new_members", pa.table({"article_id": [m for m, _ in members], "story": [i for _, i in members]}))
     con.execute("INSERT OR REPLACE INTO story_members SELECT article_id, story FROM new_members")
     con.unregister("new_members")
@@ -327,6 +332,11 @@ class Store:
         if not read_only:
             self.con.execute(_SCHEMA)
             self.con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+            if self._story_members_missing():
+                # Stories written before ``story_members`` existed: index their members once.
+                with self.transaction() as con:
+                    rows = self.story_rows()
+                    _insert_story_members(con, [(str(m), str(r["story"])) for r in rows for m in r.get("articles", [])])
         # fetchall, not fetchone: DuckDB refuses register() while a result is left unfinished.
         found = self.con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchall()
         version = found[0] if found else None
@@ -812,7 +822,7 @@ class StoreIndexState:
             self.anchor_ords = np.load(folder / "anchors.ords.npy", mmap_mode="r")
             self.vec_keys = np.load(folder / "vectors.keys.npy", mmap_mode="r")
             self.vec_ords = np.load(folder / "vectors.ords.npy", mmap_mode="r")
-            if (folder / "vectors.usearch").stat().st_size:
+            if len(self.vec_keys):
                 self.vectors = VectorIndex.load(folder / "vectors.usearch", view=True)
         elif store.article_count():
             log.warning(
