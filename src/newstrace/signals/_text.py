@@ -350,8 +350,10 @@ class Needs:
         reqs = [required_text(p, flags) for p in patterns]
         self._ignorecase = ignorecase
         self._rx: re.Pattern[str] | None = None
+        self.keys: tuple[str, ...] | None = None  # one of these is in a text (see ``flat_text``) that can match
         if reqs and all(reqs):
-            self._rx = re.compile(_trie_pattern([k for r in reqs for k in key_strings(r or [])]))
+            self.keys = tuple(k for r in reqs for k in key_strings(r or []))
+            self._rx = re.compile(_trie_pattern(self.keys))
 
     @property
     def known(self) -> bool:
@@ -367,3 +369,17 @@ class Needs:
                 return True
             text = text.lower() if lowered is None else lowered
         return self._rx.search(text) is not None
+
+    def possible_in(self, flat: str | None) -> bool:
+        """``possible`` for a text already made ``flat_text`` (quicker for a few keys; None: cannot tell)."""
+        return self.keys is None or flat is None or any(k in flat for k in self.keys)
+
+
+def flat_text(text: str, ignorecase: bool = False) -> str | None:
+    """``text`` with whitespace runs made single spaces (lower-cased for IGNORECASE patterns: None when lower-casing
+    cannot stand for IGNORECASE), to test ``Needs.keys`` with ``in``."""
+    if ignorecase:
+        if any(ch in text for ch in _ODD_FOLDS):
+            return None
+        text = text.lower()
+    return " ".join(text.split())

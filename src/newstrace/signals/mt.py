@@ -27,7 +27,7 @@ import regex
 from newstrace.config import SignalConfig
 from newstrace.model import Signal
 from newstrace.signals._text import UPPERS as _UPPERS
-from newstrace.signals._text import Needs, noisy_or, upper_ratio
+from newstrace.signals._text import Needs, flat_text, noisy_or, upper_ratio
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,9 +396,9 @@ def _typography_cues(text: str) -> list[_Cue]:
 
 
 def _calque_cues(text: str) -> list[_Cue]:
-    some = _ANY_CALQUE.possible(text)
+    flat = flat_text(text) if _ANY_CALQUE.possible(text) else ""
     return [_Cue("calque", m.start(), m.end(), w, f"{d}: {m.group()!r}")
-            for rx, w, d, needs in _CALQUE_RES if not needs.known or (some and needs.possible(text))
+            for rx, w, d, needs in _CALQUE_RES if not needs.known or needs.possible_in(flat)
             for m in rx.finditer(text)]
 
 

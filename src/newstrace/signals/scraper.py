@@ -12,7 +12,7 @@ import re
 
 from newstrace.config import SignalConfig
 from newstrace.model import Signal
-from newstrace.signals._text import Needs
+from newstrace.signals._text import Needs, flat_text
 
 _MARKERS: tuple[tuple[str, float, str], ...] = (
     (r"\[/?ad_?\d*\]", 0.9, "ad placeholder"),
@@ -68,8 +68,9 @@ def detect_scraper_markers(text: str, config: SignalConfig) -> list[Signal]:
     lowered = text.lower()
     if not (_ANY_PLAIN.possible(text) or _ANY_FOLDED.possible(text, lowered)):
         return out
+    plain, folded = flat_text(text), flat_text(text, ignorecase=True)
     for rx, w, desc, needs in _MARKER_RES:
-        if w < config.scraper_min_score or not needs.possible(text, lowered):
+        if w < config.scraper_min_score or not needs.possible_in(folded if rx.flags & re.IGNORECASE else plain):
             continue
         for m in rx.finditer(text):
             span = m.group().strip()

@@ -12,7 +12,7 @@ import regex
 
 from newstrace.config import SignalConfig
 from newstrace.model import Signal
-from newstrace.signals._text import Needs, noisy_or
+from newstrace.signals._text import Needs, flat_text, noisy_or
 
 _SPUN: tuple[tuple[str, str, float], ...] = (
     (r"\bsynthetic\s+intelligence\b", "artificial intelligence", 0.5),
@@ -58,8 +58,9 @@ def detect_spun(text: str, config: SignalConfig) -> list[Signal]:
     """``spun`` signals, one per broken fixed phrase, all carrying the page score, when it is high enough."""
     if not _ANY_SPUN.possible(text):
         return []
+    flat = flat_text(text)
     hits = sorted(((m.start(), m.end(), w, f"{m.group()!r} stands for {orig!r}") for rx, orig, w, needs in _SPUN_RES
-                   if needs.possible(text) for m in rx.finditer(text)), key=lambda h: -h[2])[:_MAX_SIGNALS]
+                   if needs.possible_in(flat) for m in rx.finditer(text)), key=lambda h: -h[2])[:_MAX_SIGNALS]
     score = noisy_or([w for _, _, w, _ in hits])
     if not hits or score < config.spun_min_score:
         return []
