@@ -86,3 +86,10 @@ def test_phrases_leave_odd_case_folds_to_the_engine() -> None:
     for phrases in (filler._STOCK, filler._ABSTRACT):
         assert _spans(phrases.finditer(text)) == _spans(phrases.pattern.finditer(text))
     assert Phrases(["key"], ignorecase=True).count("\u212aEY") == 1
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts)
+def test_word_counts_equal_the_pattern_counts(text: str) -> None:
+    text = text.replace("act", "Peace efforts").replace("road", "two DOZEN Hundreds")
+    assert filler._word_counts(text) == (filler._ABSTRACT.count(text), filler._NUMBER_WORDS.count(text))

@@ -337,7 +337,7 @@ def _trie_pattern(strings: Sequence[str]) -> str:
 
 
 # IGNORECASE matches these to ASCII letters (i, i, s, k) where ``str.lower`` does not.
-_ODD_FOLDS = ("İ", "ı", "ſ", "\u212a")
+ODD_FOLDS = ("İ", "ı", "ſ", "\u212a")
 
 
 class Needs:
@@ -365,7 +365,7 @@ class Needs:
         if self._rx is None:
             return True
         if self._ignorecase:
-            if any(ch in text for ch in _ODD_FOLDS):
+            if any(ch in text for ch in ODD_FOLDS):
                 return True
             text = text.lower() if lowered is None else lowered
         return self._rx.search(text) is not None
@@ -379,7 +379,7 @@ def flat_text(text: str, ignorecase: bool = False) -> str | None:
     """``text`` with whitespace runs made single spaces (lower-cased for IGNORECASE patterns: None when lower-casing
     cannot stand for IGNORECASE), to test ``Needs.keys`` with ``in``."""
     if ignorecase:
-        if any(ch in text for ch in _ODD_FOLDS):
+        if any(ch in text for ch in ODD_FOLDS):
             return None
         text = text.lower()
     return " ".join(text.split())

@@ -17,7 +17,7 @@ import regex
 
 from newstrace.config import SignalConfig
 from newstrace.model import Signal
-from newstrace.signals._text import SEGMENT, Needs, Phrases, paragraphs, sentences, upper_ratio
+from newstrace.signals._text import ODD_FOLDS, SEGMENT, Needs, Phrases, paragraphs, sentences, upper_ratio
 
 _STOCK_PHRASES: tuple[str, ...] = (
     # English.
@@ -126,12 +126,16 @@ _ABSTRACT_STEMS = _listed(
     "volk"
 )
 _ABSTRACT = Phrases(_ABSTRACT_STEMS, ignorecase=True, suffix=r"\w*")
-_NUMBER_WORDS = Phrases(_listed(
+_NUMBER_WORDS_LIST = _listed(
     "one two three four five six seven eight nine ten eleven twelve dozens? hundreds? thousands? millions? billions? "
     "half percent dos tres cuatro cinco seis siete ocho nueve diez cientos miles millones deux trois quatre cinq sept "
     "huit neuf dix centaines milliers zwei drei vier fünf sechs sieben acht neun zehn hunderte tausende duas quatro "
     "centenas milhares milhões"
-), ignorecase=True, suffix=r"\b")
+)
+_NUMBER_WORDS = Phrases(_NUMBER_WORDS_LIST, ignorecase=True, suffix=r"\b")
+# The number words above, spelled out ("dozens?" is "dozen" or "dozens"), for counting lower-cased words.
+_NUMBER_SET = frozenset(w for p in _NUMBER_WORDS_LIST for w in ((p[:-2], p[:-1]) if p.endswith("s?") else (p,)))
+_TOKEN = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
 _QUOTE_MARKS = frozenset("“”\"«»„")
 _QUOTE = re.compile(r"[“\"«„»]\s*\S+(?:\s+\S+){2,}?[^“\"«„»]*[”\"»“]")
@@ -154,6 +158,18 @@ def _proper_nouns(sentence: str, lang: str | None, words: list[str] | None = Non
     return [w for w in words[1:] if w[0].isupper() and w not in _GENERIC_CAPS]
 
 
+def _word_counts(sentence: str) -> tuple[int, int]:
+    """How many matches ``_ABSTRACT`` and ``_NUMBER_WORDS`` have in ``sentence``.
+
+    Both match whole words (``\\w`` runs) from their start, so lower-cased words give the same counts, except with
+    the few letters IGNORECASE folds otherwise; then the patterns themselves count.
+    """
+    if any(ch in sentence for ch in ODD_FOLDS):
+        return _ABSTRACT.count(sentence), _NUMBER_WORDS.count(sentence)
+    words = [w.lower() for w in _TOKEN.findall(sentence)]
+    return sum(w.startswith(_ABSTRACT_STEMS) for w in words), sum(w in _NUMBER_SET for w in words)
+
+
 def _genericness(sentence: str, lang: str | None, topic: Container[str],
                  need: float = 0.0) -> tuple[float, list[str]]:
     """Score 0-1 and the stock phrases found; ``topic`` names (frequent across the article) count as weak facts.
@@ -168,17 +184,17 @@ def _genericness(sentence: str, lang: str | None, topic: Container[str],
     # A quotation, or a sentence of one cut by the splitter (opening or closing mark only), is a fact: someone said it.
     quotes = _QUOTE.search(sentence) is not None or head in _QUOTE_MARKS or sentence.rstrip()[-1:] in _QUOTE_MARKS
     score = 0.0 if (numbers or quotes) else 0.4
-    abstract = _ABSTRACT.count(sentence)
+    abstract, number_words = _word_counts(sentence)
     score += min(0.25, 1.2 * abstract / len(words))
     score -= 0.35 * numbers + 0.35 * quotes
-    score -= 0.1 * min(2, _NUMBER_WORDS.count(sentence))
+    score -= 0.1 * min(2, number_words)
     penalty = 0.0
     for name in _proper_nouns(sentence, lang, words):
         penalty += 0.05 if name in topic else 0.15
     score -= min(penalty, 0.45)
     if score + 0.7 < need:
         return 0.0, []
-    stock = [m.group() for m in _STOCK.finditer(sentence)]
+    stock = [m.group() for m in _STOCK.finditer(sentence)] if _STOCK_POSSIBLE.possible(sentence) else []
     score += 0.35 * min(len(stock), 2)
     return max(0.0, min(1.0, score)), stock
 
