@@ -32,6 +32,8 @@ _QUOTE = regex.compile(r"[\"“”„«»‹›]([^\"“”„«»‹›\n]{12,6
 # Sentence ends: used to tell a sentence-initial capital (any word) from a name.
 _SENTENCE = regex.compile(r"[^\n]+?(?:[.!?。؟۔]+[\"”’»)]*(?=\s|$)|(?=\n)|$)")
 _FACT_CHARS = regex.compile(r"[\p{L}\p{N}]")
+_LETTER = regex.compile(r"\p{L}")
+_LOWER_WORD = regex.compile(r"\b\p{Ll}[\p{L}\p{M}]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,15 +63,32 @@ def _sentence_starts(text: str) -> set[int]:
     """Offsets of the first word of every sentence (capitals there are not evidence of a name)."""
     starts: set[int] = set()
     for m in _SENTENCE.finditer(text):
-        w = regex.search(r"\p{L}", m.group())
+        w = _LETTER.search(m.group())
         if w:
             starts.add(m.start() + w.start())
     return starts
 
 
+def _is_word_char(c: str) -> bool:
+    # What a regex ``\w`` matches: letters, marks, decimal and letter numbers, connector punctuation.
+    cat = unicodedata.category(c)
+    return cat[0] in "LM" or cat in {"Nd", "Nl", "Pc"}
+
+
 def _mid_sentence(text: str, word: str, starts: set[int]) -> bool:
-    """Whether ``word`` also occurs capitalised somewhere other than at a sentence start."""
-    return any(m.start() not in starts for m in regex.finditer(rf"\b{regex.escape(word)}\b", text))
+    """Whether ``word`` also occurs capitalised somewhere other than at a sentence start.
+
+    A plain substring scan with word-boundary checks (``\bword\b``) instead of a regex per word: this runs for
+    every sentence-opening word of every article.
+    """
+    i = text.find(word)
+    while i >= 0:
+        j = i + len(word)
+        bounded = (i == 0 or not _is_word_char(text[i - 1])) and (j == len(text) or not _is_word_char(text[j]))
+        if bounded and i not in starts:
+            return True
+        i = text.find(word, i + 1)
+    return False
 
 
 def extract_facts(text: str) -> list[Fact]:
@@ -79,7 +98,9 @@ def extract_facts(text: str) -> list[Fact]:
         surface = m.group().strip()
         facts.append(Fact("number", m.start(), m.start() + len(surface), surface, _number_key(surface)))
     starts = _sentence_starts(text)
-    lower_words = {w for w in regex.findall(r"\b\p{Ll}[\p{L}\p{M}]*", text)}
+    lower_words = set(_LOWER_WORD.findall(text))
+    # Sentence-opening words repeat ("The", "But"): each is looked up in the text once.
+    mid_sentence: dict[str, bool] = {}
     for m in _NAME.finditer(text):
         start, surface = m.start(), m.group()
         if start in starts:
@@ -89,8 +110,13 @@ def extract_facts(text: str) -> list[Fact]:
                 # and also capitalises it mid-sentence ("Stoltenberg said" yes; "In", "Moreover" no).
                 if rest:
                     start, surface = start + len(first) + 1, rest
-                elif first.casefold() in lower_words or not _mid_sentence(text, first, starts):
+                elif first.casefold() in lower_words:
                     continue
+                else:
+                    if first not in mid_sentence:
+                        mid_sentence[first] = _mid_sentence(text, first, starts)
+                    if not mid_sentence[first]:
+                        continue
         key = fold(surface).removesuffix("'s")
         facts.append(Fact("name", start, start + len(surface), surface, key))
     for m in _QUOTE.finditer(text):
