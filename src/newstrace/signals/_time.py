@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import compress, count
 
 _WEEKDAYS: dict[str, int] = {}
 _names: tuple[str, ...]
@@ -93,6 +94,7 @@ _DATE_ANCHORS = frozenset(re.findall(r"\w+", "|".join([_WD, _MO]).lower()))
 _ANCHOR_LOOKBACK = 2  # words a match may start before its anchor ("el pasado jueves", "in der Nacht")
 _ODD_FOLDS = ("İ", "ı", "ſ", "\u212a")  # IGNORECASE matches these to i, i, s, k; str.lower() does not
 _TOKEN = re.compile(r"\w+")
+_DIGIT_FIRST = re.compile(r"\d")
 
 
 def _candidate_starts(text: str, start: int, end: int, anchors: frozenset[str], lookback: int,
@@ -101,11 +103,10 @@ def _candidate_starts(text: str, start: int, end: int, anchors: frozenset[str], 
     each, ascending; None when the lower-cased comparison cannot be trusted."""
     if any(ch in text for ch in _ODD_FOLDS):
         return None
-    words = list(map(str.lower, _TOKEN.findall(text, start, end)))
+    words = _TOKEN.findall(text, start, end)
+    hits = list(compress(count(), map(anchors.__contains__, map(str.lower, words))))
     if digits:
-        hits = [i for i, w in enumerate(words) if w in anchors or w[0].isdecimal()]
-    else:
-        hits = [i for i, w in enumerate(words) if w in anchors]
+        hits = sorted({*hits, *compress(count(), map(_DIGIT_FIRST.match, words))})
     if not hits:
         return []
     offsets = [m.start() for m in _TOKEN.finditer(text, start, end)]

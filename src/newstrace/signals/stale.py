@@ -19,7 +19,7 @@ from typing import Literal
 
 from newstrace.config import SignalConfig
 from newstrace.model import Dateline, PubDate, Signal
-from newstrace.signals._text import sentences
+from newstrace.signals._text import Needs, sentences
 from newstrace.signals._time import WEEKDAY_ALTERNATION, TimeRef, explicit_dates, time_phrases, weekday_of
 from newstrace.signals.dateline import detect_dateline
 
@@ -27,6 +27,7 @@ _TODAY_WEEKDAY = re.compile(
     r"(?i)\b(?:today|hoy|aujourd['’]hui|heute|hoje)[\s,(]+(?:el\s+|ce\s+|am\s+|nesta\s+|neste\s+)?"
     rf"(?P<wd>{WEEKDAY_ALTERNATION})\b"
 )
+_TODAY_NEEDS = Needs([_TODAY_WEEKDAY.pattern], ignorecase=True)  # "today", "hoy", …: most texts have none
 _NEAR_CHARS = 40
 # Only words that point at "now" make an old date current: "this Thursday, September 28" is, "on Monday, May 19" is
 # an ordinary dated reference.
@@ -146,7 +147,7 @@ def _own_contradictions(text: str, pub: dt.date, rel: list[TimeRef], config: Sig
                 out.append((0.8, start, end, f"{text[start:end]!r} speaks of {d.date.isoformat()} as current, {lag} "
                                              f"days before publication {pub.isoformat()}"))
                 break
-    for m in _TODAY_WEEKDAY.finditer(text):
+    for m in _TODAY_WEEKDAY.finditer(text) if _TODAY_NEEDS.possible(text) else ():
         wd = weekday_of(m.group("wd"))
         if wd is not None and wd != pub.weekday():
             out.append((0.6, m.start(), m.end(),
