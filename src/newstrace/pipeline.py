@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from newstrace import align, anchors, attribute, candidates, classify, fingerprint, graph, langid, signals
+from newstrace import align, anchors, attribute, candidates, changes, classify, fingerprint, graph, langid, signals
 from newstrace.config import RunConfig
 from newstrace.embed import dequantize, embed_texts, quantize
 from newstrace.model import Article, ArticleSignals, Link, SiteProfile, Story
@@ -111,12 +111,15 @@ def judge_pair(
     *,
     undirected: bool = False,
     via: Sequence[str] = (),
+    facts: dict[str, changes.ArticleFacts] | None = None,
 ) -> PairVerdictRow:
     """Per-pair step: align the two texts, then classify the alignment (link or not, which relation).
 
     ``undirected`` pairs (dates cannot order them) are first oriented from textual evidence, because
     the relation (a summary, say) depends on which side is the copy. ``via`` (the candidate generators that
-    proposed the pair) decides whether sentences are embedded: see :func:`needs_semantics`.
+    proposed the pair) decides whether sentences are embedded: see :func:`needs_semantics`. ``facts`` is a
+    per-batch table of :func:`newstrace.changes.article_facts` by article id, filled as pairs are judged, so an
+    article in several pairs of a batch is analysed once (same results as without it).
     """
     if undirected:
         derived_id, _, _ = attribute.orient(derived, source, (), dfeat.signals, sfeat.signals, config.attribute)
@@ -128,7 +131,13 @@ def judge_pair(
     spans = align.align_pair(
         d.text, s.text, acfg, derived_lang=d.language, source_lang=s.language, embed_config=config.embed
     )
-    feats = classify.pair_features(d, s, spans)
+    if facts is None:
+        feats = classify.pair_features(d, s, spans)
+    else:
+        for art in (d, s):
+            if art.id not in facts:
+                facts[art.id] = changes.article_facts(art.text, art.language)
+        feats = classify.pair_features(d, s, spans, derived_facts=facts[d.id], source_facts=facts[s.id])
     verdict = classify.classify_pair(feats, config.classify)
     return PairVerdictRow(
         derived=derived.id,

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from newstrace import candidates
+from newstrace.changes import ArticleFacts
 from newstrace.config import RunConfig
 from newstrace.ingest import iter_articles
 from newstrace.model import Article, Candidate, Link, SiteProfile, SkippedRecord, Story
@@ -200,7 +201,8 @@ PairWork = tuple[Article, Article, ArticleFeatures, ArticleFeatures, RunConfig, 
 
 
 def _judge_many(args: list[PairWork]) -> list[PairVerdictRow]:
-    return [judge_pair(d, s, df, sf, cfg, undirected=u, via=v) for d, s, df, sf, cfg, u, v in args]
+    facts: dict[str, ArticleFacts] = {}  # per batch: pairs are in derived order, so a derived article repeats
+    return [judge_pair(d, s, df, sf, cfg, undirected=u, via=v, facts=facts) for d, s, df, sf, cfg, u, v in args]
 
 
 def judge_candidates(
@@ -221,7 +223,8 @@ def judge_candidates(
     progress("align", 0, len(work))
     if not work:
         return
-    chunk = 16
+    # Pairs per task: big enough that an article met twice in a task is analysed once, small enough to spread.
+    chunk = 48
     batches = [work[i : i + chunk] for i in range(0, len(work), chunk)]
     done = 0
     for rows in _ordered_map(pool if len(work) >= 32 else None, _judge_many, batches, 4 * config.workers):

@@ -42,6 +42,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newstrace import candidates
+from newstrace.changes import ArticleFacts
 from newstrace.config import RunConfig, SparkConfig
 from newstrace.embed import dequantize
 from newstrace.errors import MissingExtraError
@@ -237,6 +238,7 @@ def judge_partition(config: RunConfig) -> Callable[[Iterator[pd.DataFrame]], Ite
     def run(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         for pdf in frames:
             out = []
+            facts: dict[str, ArticleFacts] = {}  # per batch, as the local runner does
             for row in _records(pdf):
                 dfeat = features_from_columns(row, "d_f_")
                 sfeat = features_from_columns(row, "s_f_")
@@ -244,7 +246,14 @@ def judge_partition(config: RunConfig) -> Callable[[Iterator[pd.DataFrame]], Ite
                 derived = replace(article_from_columns(row, "d_"), language=dfeat.language)
                 source = replace(article_from_columns(row, "s_"), language=sfeat.language)
                 verdict = judge_pair(
-                    derived, source, dfeat, sfeat, config, undirected=bool(row["undirected"]), via=list(row["via"])
+                    derived,
+                    source,
+                    dfeat,
+                    sfeat,
+                    config,
+                    undirected=bool(row["undirected"]),
+                    via=list(row["via"]),
+                    facts=facts,
                 )
                 out.append(verdict_columns(verdict))
             yield _frame(out, [c.split(" ")[0] for c in VERDICT_DDL.split(", ")])
