@@ -149,3 +149,38 @@ def test_languages_outside_the_encoder_align_on_words_only() -> None:
     va, vb = same_vectors(a), same_vectors(b)
     assert align_pair(a, b, config, derived_vectors=va, source_vectors=vb) != []
     assert align_pair(a, b, config, derived_lang="ur", source_lang="ur", derived_vectors=va, source_vectors=vb) == []
+
+
+def test_each_side_grows_over_a_reworded_edge() -> None:
+    # Rewording merged two source sentences into one derived sentence: the neighbour (row 1) matches column 4,
+    # not the diagonal (1, 1), so only side-wise extension takes it in; unrelated rows and columns stay out.
+    import numpy as np
+
+    from newstrace.align import _extend_sides, _Passage
+
+    sim = np.zeros((6, 6), dtype=np.float32)
+    sim[2, 2] = sim[3, 3] = 0.9
+    sim[1, 4] = 0.6
+    p = _Passage(2, 3, 2, 3, [(2, 2, 0.9), (3, 3, 0.9)])
+    _extend_sides(p, sim, AlignConfig(extend_side_similarity=0.45))
+    assert (p.d0, p.d1, p.s0, p.s1) == (1, 3, 2, 4)
+    q = _Passage(2, 3, 2, 3, [])
+    _extend_sides(q, sim, AlignConfig(extend_side_similarity=1.0))
+    assert (q.d0, q.d1, q.s0, q.s1) == (2, 3, 2, 3)
+
+
+def test_summary_candidate_explained_by_one_closer_passage() -> None:
+    # A summary candidate over derived sentences 0-3 is a reworded copy when one regular passage covers most of
+    # it, is clearly more similar and does not itself condense its source; a condensing passage explains nothing.
+    from newstrace.align import _explained, _Passage, prepare_text
+
+    sentence = "Sentence number {} talks about something with enough words to count here."
+    derived = prepare_text(" ".join(sentence.format(i) for i in range(6)), LEXICAL)
+    source = prepare_text(" ".join(sentence.format(i) for i in range(40)), LEXICAL)
+    config = AlignConfig()
+    summary = _Passage(0, 3, 0, 39, [], score=0.45, summary=True)
+    copy = _Passage(0, 3, 10, 13, [], score=0.7)
+    assert _explained(summary, [copy], derived, source, config)
+    assert not _explained(summary, [_Passage(0, 3, 10, 13, [], score=0.48)], derived, source, config)
+    assert not _explained(summary, [_Passage(0, 1, 10, 11, [], score=0.7)], derived, source, config)
+    assert not _explained(summary, [_Passage(0, 3, 0, 20, [], score=0.7)], derived, source, config)

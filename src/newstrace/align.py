@@ -314,6 +314,59 @@ def _extend(p: _Passage, seeds: _Seeds, config: AlignConfig, lexical: bool, nd: 
         p.s1 += 1
 
 
+def _extend_sides(p: _Passage, sim: np.ndarray, config: AlignConfig) -> None:
+    """Grow each side separately while its next sentence matches some sentence of the passage (or just beyond).
+
+    Heavy rewording drops, merges and splits sentences, so a reused passage's edges rarely pair up one to one
+    and diagonal extension stops early; a neighbour that matches anywhere in the other side's range belongs.
+    """
+    nd, ns = sim.shape
+    limit = config.extend_side_similarity
+    grown = True
+    while grown:
+        grown = False
+        lo_s, hi_s = max(0, p.s0 - 1), min(ns, p.s1 + 2)
+        if p.d0 > 0 and sim[p.d0 - 1, lo_s:hi_s].max() >= limit:
+            p.d0 -= 1
+            grown = True
+        if p.d1 + 1 < nd and sim[p.d1 + 1, lo_s:hi_s].max() >= limit:
+            p.d1 += 1
+            grown = True
+        lo_d, hi_d = max(0, p.d0 - 1), min(nd, p.d1 + 2)
+        if p.s0 > 0 and sim[lo_d:hi_d, p.s0 - 1].max() >= limit:
+            p.s0 -= 1
+            grown = True
+        if p.s1 + 1 < ns and sim[lo_d:hi_d, p.s1 + 1].max() >= limit:
+            p.s1 += 1
+            grown = True
+
+
+def _grow_edges(
+    passages: list[_Passage], d: AlignText, s: AlignText, seeds: _Seeds, config: AlignConfig, lexical: bool
+) -> None:
+    """Grow each kept regular passage side-wise (:func:`_extend_sides`), then re-trim it; never into another.
+
+    Only passages that already passed the filters grow, so edge growth sharpens boundaries without turning
+    short chance matches into passages long enough to keep.
+    """
+    if config.extend_side_similarity >= 1.0:
+        return
+    # Within a language only shared words count: same-topic sentences embed close together, and a raw
+    # embedding similarity would grow passages into their whole neighbourhood.
+    sim = seeds.cosine if lexical else seeds.semantic
+    if sim is None:
+        return
+    for k, p in enumerate(passages):
+        if p.summary:
+            continue
+        grown = replace(p)
+        _extend_sides(grown, sim, config)
+        _trim(grown, d, s, seeds, config, lexical)
+        others = passages[:k] + passages[k + 1 :]
+        if not any(grown.d0 <= q.d1 and q.d0 <= grown.d1 for q in others):
+            passages[k] = grown
+
+
 def _trim(p: _Passage, d: AlignText, s: AlignText, seeds: _Seeds, config: AlignConfig, lexical: bool) -> None:
     """Drop edge sentences that match nothing in the passage nearly as well as its seeds match each other.
 
@@ -511,9 +564,7 @@ def _merge_summaries(passages: list[_Passage], d: AlignText, s: AlignText, confi
     return out
 
 
-def _explained(
-    summary: _Passage, regular: list[_Passage], d: AlignText, s: AlignText, config: AlignConfig
-) -> bool:
+def _explained(summary: _Passage, regular: list[_Passage], d: AlignText, s: AlignText, config: AlignConfig) -> bool:
     """True when regular passages explain a summary candidate better than the summary reading does.
 
     Either close passages (copies, light edits) cover at least half of it, or one passage covers most of it
@@ -528,6 +579,7 @@ def _explained(
     covered = sum(overlap(q) for q in regular if q.score >= config.summary_max_regular)
     if covered * 2 >= b - a:
         return True
+
     def condensed(q: _Passage) -> bool:
         # A passage that itself condenses its source (a summary quoting loosely) supports the summary reading.
         da, db = _chars(d, q.d0, q.d1)
@@ -644,6 +696,7 @@ def align_texts(
     if config.summary:
         candidates += _summaries(d, s, seeds, config, lexical)
     passages = _merge_adjacent(_resolve(candidates, d, s, config), config)
+    _grow_edges(passages, d, s, seeds, config, lexical)
     if config.summary:
         passages = _merge_summaries(passages, d, s, config)
     spans: list[Span] = []

@@ -115,6 +115,10 @@ class AlignConfig:
     # A passage grows by one sentence pair at either end while that pair's similarity (lexical or semantic)
     # reaches this; lower recovers more loosely reworded edges, at the risk of swallowing neighbours.
     extend_similarity: float = 0.5
+    # A kept passage's sides also grow on their own while the next sentence reaches this tf-idf cosine (semantic
+    # across languages) with any sentence of the other side's range (rewording splits and merges sentences);
+    # 1.0 turns it off, lower takes in more edges.
+    extend_side_similarity: float = 0.45
     # Edge sentences whose best match inside the passage is below this share of the passage's median seed
     # similarity are trimmed; higher gives tighter boundaries (precision) but can cut reworded edges (recall).
     trim_ratio: float = 0.35
