@@ -93,3 +93,19 @@ def test_phrases_leave_odd_case_folds_to_the_engine() -> None:
 def test_word_counts_equal_the_pattern_counts(text: str) -> None:
     text = text.replace("act", "Peace efforts").replace("road", "two DOZEN Hundreds")
     assert filler._word_counts(text) == (filler._ABSTRACT.count(text), filler._NUMBER_WORDS.count(text))
+
+
+_LEADS = [regex_lead.group(1) for _, p in credits._RAW_PATTERNS
+          if (regex_lead := re.match(r"\\b(\(\?:[^()]*\))", p)) and Needs([regex_lead.group(1)]).known]
+
+
+@pytest.mark.parametrize("lead", _LEADS)
+def test_a_credit_form_is_scanned_whenever_its_opening_words_occur(lead: str) -> None:
+    needs = Needs([lead])
+
+    @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.from_regex(re.compile(lead), fullmatch=False))
+    def check(text: str) -> None:
+        assert needs.possible(text), (lead, text)
+
+    check()

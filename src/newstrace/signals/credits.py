@@ -14,6 +14,7 @@ import regex
 
 from newstrace.config import SignalConfig
 from newstrace.model import Credit
+from newstrace.signals._text import Needs
 from newstrace.signals.agencies import names_pattern, surface_forms
 
 logger = logging.getLogger(__name__)
@@ -267,6 +268,17 @@ _RAW_PATTERNS: tuple[tuple[str, str], ...] = (
 )
 
 _PATTERNS: tuple[tuple[str, regex.Pattern[str]], ...] = tuple((form, regex.compile(p)) for form, p in _RAW_PATTERNS)
+
+
+def _lead_needs(pattern: str) -> Needs | None:
+    """What the opening word list of a pattern ("\\b(?:told|tells|…)") needs, when it opens with one: every match
+    starts with one of those words, so a text without any of them is not scanned."""
+    m = regex.match(r"\\b(\(\?:[^()]*\))", pattern)
+    needs = Needs([m.group(1)]) if m else None
+    return needs if needs is not None and needs.known else None
+
+
+_LEAD_NEEDS = tuple(_lead_needs(p) for _, p in _RAW_PATTERNS)
 # Patterns that open with the name itself are tried only where a name starts: scanning every position with a
 # 300-way alternation is the slowest part of credit detection.
 _AT_NAMES = frozenset(i for i, (_, p) in enumerate(_RAW_PATTERNS) if p.startswith("(?P<names>"))
@@ -334,6 +346,9 @@ def detect_credits(text: str, config: SignalConfig) -> tuple[Credit, ...]:
     if not name_starts:
         return ()
     for i, (form, pattern) in enumerate(_PATTERNS):
+        lead = _LEAD_NEEDS[i]
+        if lead is not None and not lead.possible(text):
+            continue
         try:
             matches = _matches(i, pattern, text, name_starts, config)
         except TimeoutError:
