@@ -314,6 +314,11 @@ def trace(
         summary.seconds["decide"] = time.perf_counter() - t
 
         t = time.perf_counter()
+        # The candidate index `check` reads (postings and vectors beside the store), refreshed once per run.
+        store.save_index(config.candidates)
+        summary.seconds["index"] = time.perf_counter() - t
+
+        t = time.perf_counter()
         write_report(store, out_dir / "report.html")
         summary.seconds["report"] = time.perf_counter() - t
     log.info("trace: %d in, %d ok, %d skipped, %d links", summary.records_in, summary.ok, summary.skipped, len(links))

@@ -770,6 +770,7 @@ def run_spark(
         summary.store_path = Path(store_path) if store_path else out_dir / STORE_NAME
         with Store(summary.store_path, config.store) as store:
             fill_store(stages, store, summary.links, summary.stories, summary.sites)
+            store.save_index(config.candidates)  # what `check` reads, as after a local trace
             write_report(store, out_dir / "report.html")
         summary.seconds["report"] = time.perf_counter() - t
     log.info(
