@@ -703,6 +703,12 @@ class _Strings:
         lo, hi = self.offsets[i : i + 2].tolist()
         return self.blob[lo:hi].decode("utf-8", "surrogatepass")
 
+    def many(self, idx: np.ndarray) -> list[str]:
+        """Strings at positions ``idx`` (one vectorised offset read instead of one per string)."""
+        idx = np.asarray(idx, dtype=np.int64)
+        los, his = self.offsets[idx].tolist(), self.offsets[idx + 1].tolist()
+        return [self.blob[lo:hi].decode("utf-8", "surrogatepass") for lo, hi in zip(los, his, strict=True)]
+
 
 def _sorted_postings(keys: np.ndarray, ords: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     order = np.lexsort((ords, keys))
@@ -832,6 +838,7 @@ class StoreIndexState:
         self.tail = self._read_tail(config)
         self._tail_ids = {t.id for t in self.tail}
         self._by_ord: dict[int, Member | None] = {}
+        self._pubdates: dict[str, PubDate | None] = {}
 
     def _read_tail(self, config: CandidateConfig) -> list[_TailRecord]:
         """Articles added after the index was saved, with their postings rebuilt from the stored features."""
@@ -866,15 +873,21 @@ class StoreIndexState:
             )
         return out
 
-    def _member(self, ord_: int) -> Member | None:
-        if ord_ in self._by_ord:
-            return self._by_ord[ord_]
+    def _resolve(self, ords: np.ndarray) -> None:
+        """Cache ``(id, date)`` of the ordinals not seen yet; re-added articles map to None (the tail has them)."""
+        todo = np.setdiff1d(np.unique(ords), np.fromiter(self._by_ord, dtype=np.int64, count=len(self._by_ord)))
+        if not len(todo):
+            return
         assert self.ids is not None and self.dates is not None
-        aid = self.ids[ord_]
-        # An article re-added since the index was saved is in the tail, with its current postings.
-        member = None if aid in self._tail_ids else (aid, pubdate_from_iso(self.dates[ord_]))
-        self._by_ord[ord_] = member
-        return member
+        for o, aid, iso in zip(todo.tolist(), self.ids.many(todo), self.dates.many(todo), strict=True):
+            if iso not in self._pubdates:
+                self._pubdates[iso] = pubdate_from_iso(iso)
+            self._by_ord[o] = None if aid in self._tail_ids else (aid, self._pubdates[iso])
+
+    def _member(self, ord_: int) -> Member | None:
+        if ord_ not in self._by_ord:
+            self._resolve(np.array([ord_], dtype=np.int64))
+        return self._by_ord[ord_]
 
     def _postings(
         self, sorted_keys: np.ndarray, ords: np.ndarray, wanted: Sequence[int], dtype: type[np.integer[Any]], cap: int
@@ -883,14 +896,17 @@ class StoreIndexState:
             return {}
         q = np.asarray(wanted, dtype=dtype)
         lo = np.searchsorted(sorted_keys, q, side="left")
-        hi = np.searchsorted(sorted_keys, q, side="right")
+        hi = np.minimum(np.searchsorted(sorted_keys, q, side="right"), lo + cap)
+        slices = {key: np.asarray(ords[a:b], dtype=np.int64) for key, a, b in zip(wanted, lo, hi, strict=True) if b > a}
+        if not slices:
+            return {}
+        self._resolve(np.concatenate(list(slices.values())))
         out: dict[int, list[Member]] = {}
-        for key, a, b in zip(wanted, lo, hi, strict=True):
-            if b > a:
-                members = [m for o in ords[a : min(b, a + cap)] if (m := self._member(int(o))) is not None]
-                if members:
-                    out[key] = members
-                self.stats["postings_read"] += min(b, a + cap) - a
+        for key, found in slices.items():
+            self.stats["postings_read"] += len(found)
+            members = [m for o in found.tolist() if (m := self._by_ord[o]) is not None]
+            if members:
+                out[key] = members
         return out
 
     def bucket_members(self, keys: Sequence[int]) -> Mapping[int, Sequence[Member]]:
