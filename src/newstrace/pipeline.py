@@ -15,9 +15,9 @@ from dataclasses import replace
 import numpy as np
 
 from newstrace import align, anchors, attribute, candidates, changes, classify, fingerprint, graph, langid, signals
-from newstrace.config import RunConfig
+from newstrace.config import AlignConfig, RunConfig
 from newstrace.embed import dequantize, embed_texts, quantize
-from newstrace.model import Article, ArticleSignals, Link, SiteProfile, Story
+from newstrace.model import Article, ArticleSignals, Link, SiteProfile, Span, Story
 from newstrace.serialize import span_dict, span_from_dict
 from newstrace.store import ArticleFeatures, PairVerdictRow, content_hash
 
@@ -127,18 +127,26 @@ def judge_pair(
             derived, source, dfeat, sfeat = source, derived, sfeat, dfeat
     d = replace(derived, language=dfeat.language)
     s = replace(source, language=sfeat.language)
-    acfg = config.align if needs_semantics(via, d.language, s.language) else replace(config.align, semantic=False)
-    spans = align.align_pair(
-        d.text, s.text, acfg, derived_lang=d.language, source_lang=s.language, embed_config=config.embed
-    )
-    if facts is None:
-        feats = classify.pair_features(d, s, spans)
-    else:
-        for art in (d, s):
-            if art.id not in facts:
-                facts[art.id] = changes.article_facts(art.text, art.language)
+    facts = {} if facts is None else facts
+    for art in (d, s):
+        if art.id not in facts:
+            facts[art.id] = changes.article_facts(art.text, art.language)
+
+    def judged(align_config: AlignConfig) -> tuple[list[Span], classify.PairVerdict]:
+        spans = align.align_pair(
+            d.text, s.text, align_config, derived_lang=d.language, source_lang=s.language, embed_config=config.embed
+        )
         feats = classify.pair_features(d, s, spans, derived_facts=facts[d.id], source_facts=facts[s.id])
-    verdict = classify.classify_pair(feats, config.classify)
+        return spans, classify.classify_pair(feats, config.classify)
+
+    translated = bool(d.language and s.language and d.language != s.language)
+    semantic = needs_semantics(via, d.language, s.language)
+    # Words first (a few ms); the encoder (every sentence of both texts, ~100× the cost) only when the words
+    # did not already make a link: copies and edits stop here, rewrites and translations go on.
+    spans, verdict = ([], None) if translated else judged(replace(config.align, semantic=False))
+    if semantic and config.align.semantic and (verdict is None or verdict.relation is None):
+        spans, verdict = judged(config.align)
+    assert verdict is not None
     return PairVerdictRow(
         derived=derived.id,
         source=source.id,
