@@ -227,11 +227,11 @@ def random_points(seed: int, stages: list[str]) -> list[KillPoint]:
 
 @pytest.mark.timeout(3 * RUN_TIMEOUT_S)
 def test_one_kill_then_resume_gives_identical_output(tmp_path: Path) -> None:
-    # The first story of the example corpus (wire, copies, edit, translation, summary, independent report).
-    # 28 candidate pairs, judged in chunks of 16: the kill falls after the first committed chunk, a seeded
-    # fraction of a second into the second one.
+    # The first story of the example corpus (wire, copies, edit, translation, summary, independent report), in
+    # three unrelated copies: 84 candidate pairs, judged in chunks of 48, so the kill falls after the first
+    # committed chunk, a seeded fraction of a second into the second one.
     point = KillPoint("align", 0.01, round(random.Random(8).uniform(0.0, 0.3), 2))
-    attempts, reference = crash_and_resume(tmp_path, 1, [point], workers=1, first=8)
+    attempts, reference = crash_and_resume(tmp_path, 3, [point], workers=1, first=8)
     assert attempts[0].killed, f"the run finished before the kill: the test proved nothing ({attempts})"
     assert attempts[0].store_rows["pairs"] < reference["pairs"], attempts
 
