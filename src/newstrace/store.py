@@ -735,18 +735,18 @@ def save_index(store: Store, config: CandidateConfig) -> Path:
         dates.append(d)
     _write_strings(tmp, "ids", ids)
     _write_strings(tmp, "dates", dates)
-    got = con.execute(
-        "SELECT b.band_key, o.ord FROM lsh_bands b JOIN _index_ords o ON o.id = b.article_id"
-    ).fetchnumpy()
-    keys, ords = _sorted_postings(np.asarray(got["band_key"], np.int64), np.asarray(got["ord"], np.int32))
-    np.save(tmp / "bands.keys.npy", keys)
-    np.save(tmp / "bands.ords.npy", ords)
-    got = con.execute(
-        "SELECT md5_number_lower(n.anchor) AS h, o.ord FROM anchors n JOIN _index_ords o ON o.id = n.article_id"
-    ).fetchnumpy()
-    keys, ords = _sorted_postings(np.asarray(got["h"], np.uint64), np.asarray(got["ord"], np.int32))
-    np.save(tmp / "anchors.keys.npy", keys)
-    np.save(tmp / "anchors.ords.npy", ords)
+    for name, sql, dtype in (
+        ("bands", "SELECT b.band_key AS k, o.ord FROM lsh_bands b JOIN _index_ords o ON o.id = b.article_id", np.int64),
+        (
+            "anchors",
+            "SELECT md5_number_lower(n.anchor) AS k, o.ord FROM anchors n JOIN _index_ords o ON o.id = n.article_id",
+            np.uint64,
+        ),
+    ):
+        got = con.execute(sql).fetchnumpy()
+        keys, ords = _sorted_postings(np.asarray(got["k"], dtype), np.asarray(got["ord"], np.int32))
+        np.save(tmp / f"{name}.keys.npy", keys)
+        np.save(tmp / f"{name}.ords.npy", ords)
     index = VectorIndex(config)
     vkeys = np.array([vector_key(i) for i in ids], dtype=np.uint64)
     reader = con.sql(
