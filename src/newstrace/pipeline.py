@@ -140,13 +140,16 @@ def judge_pair(
         return spans, classify.classify_pair(feats, config.classify)
 
     translated = bool(d.language and s.language and d.language != s.language)
-    semantic = needs_semantics(via, d.language, s.language)
+    semantic = config.align.semantic and needs_semantics(via, d.language, s.language)
     # Words first (a few ms); the encoder (every sentence of both texts, ~100× the cost) only when the words
-    # did not already make a link: copies and edits stop here, rewrites and translations go on.
-    spans, verdict = ([], None) if translated else judged(replace(config.align, semantic=False))
-    if semantic and config.align.semantic and (verdict is None or verdict.relation is None):
+    # did not already make a link: copies and edits stop here, rewrites and translations go on. Across
+    # languages words cannot align, so translations go straight to the encoder.
+    if translated and semantic:
         spans, verdict = judged(config.align)
-    assert verdict is not None
+    else:
+        spans, verdict = judged(replace(config.align, semantic=False))
+        if semantic and verdict.relation is None:
+            spans, verdict = judged(config.align)
     return PairVerdictRow(
         derived=derived.id,
         source=source.id,

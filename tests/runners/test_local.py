@@ -143,3 +143,20 @@ def test_cli_bad_input_and_usage(tmp_path: Path) -> None:
     assert res.returncode == 2 and "error" in res.stderr.lower()
     res = subprocess.run([*exe, "trace"], capture_output=True, text=True)
     assert res.returncode == 2
+
+
+def test_judge_pair_with_the_encoder_off_still_judges_translations() -> None:
+    # With semantic alignment switched off a cross-language pair cannot align, but it must still get a verdict.
+    from dataclasses import replace
+
+    from newstrace.config import RunConfig
+    from newstrace.model import Article
+    from newstrace.pipeline import enrich_articles, judge_pair
+
+    config = RunConfig()
+    config = replace(config, align=replace(config.align, semantic=False))
+    en = Article("en1", "The council approved the new harbour budget on Monday after a long debate. " * 3)
+    es = Article("es1", "El consejo aprobó el nuevo presupuesto del puerto el lunes tras un largo debate. " * 3)
+    fe, fs = enrich_articles([en, es], config)
+    row = judge_pair(es, en, fs, fe, config, via=("vector",))
+    assert row.relation is None and row.derived == "es1"
