@@ -406,6 +406,11 @@ class WebConfig:
     # Articles shown are kept in memory (per store version) up to this many characters of text, so a page view of a
     # known article asks DuckDB nothing. 0 reads every article from the store each time.
     article_cache_chars: int = 20_000_000
+    # Whole answers to GET requests (pages and JSON) are kept per store version up to this many bytes, and given
+    # again without touching the store or rendering; answers larger than ``response_cache_entry_bytes`` are not kept.
+    # 0 renders every request.
+    response_cache_bytes: int = 64_000_000
+    response_cache_entry_bytes: int = 4_000_000
 
 
 @dataclass(frozen=True, slots=True)

@@ -254,10 +254,17 @@ def test_check_is_read_only_by_default(traced_copy: Path, data: ModuleType) -> N
 def test_check_stores_with_a_token(traced_copy: Path, data: ModuleType) -> None:
     before = _count(traced_copy)
     with TestClient(create_app(traced_copy, api_token="t0ken")) as c:
+        # Reads before the write are answered from the response cache the second time ...
+        listed = c.get("/api/articles", params={"limit": 500}).json()
+        responses = c.app.state.responses  # type: ignore[attr-defined]
+        hits = responses.hits
+        assert c.get("/api/articles", params={"limit": 500}).json() == listed and responses.hits == hits + 1
         r = c.post("/api/check", json=_copy_of_the_wire(data, "reposted-2"), headers={"authorization": "Bearer t0ken"})
         assert r.status_code == 200 and r.json()["stored"] is True
         stored = c.get("/api/articles/reposted-2").json()
         assert stored["links"] and stored["story"]
+        # ... and never after it: the store's new version drops every kept answer.
+        assert c.get("/api/articles", params={"limit": 500}).json()["total"] == listed["total"] + 1
     assert _count(traced_copy) == before + 1
 
 

@@ -46,8 +46,9 @@ from newstrace.serialize import article_row, link_row
 from newstrace.store import Store
 from newstrace.web import queries
 from newstrace.web.access import StoreAccess
+from newstrace.web.cache import ResponseCache, ResponseCacheMiddleware
 from newstrace.web.checks import CheckBusy, CheckRunner
-from newstrace.web.summary import StoreKey, StoreSummary, summarise_store
+from newstrace.web.summary import StoreKey, StoreSummary, store_key, summarise_store
 
 log = logging.getLogger(__name__)
 
@@ -241,6 +242,9 @@ def create_app(
         lifespan=lifespan,
     )
 
+    responses = ResponseCache(cfg.response_cache_bytes, cfg.response_cache_entry_bytes)
+    app.add_middleware(ResponseCacheMiddleware, cache=responses, version=lambda: store_key(store_path))
+    app.state.responses = responses
     reading = access.read  # `with reading() as (store, summary)`: a cursor of the kept connection, and the summary
 
     def page(name: str, status: int = 200, headers: dict[str, str] | None = None, **ctx: Any) -> HTMLResponse:
