@@ -18,6 +18,7 @@ from newstrace.classify import (
     pair_features,
     partial_reuse,
     relation_type,
+    sentence_match,
     span_coverage,
 )
 from newstrace.config import ClassifyConfig, IngestConfig, RunConfig
@@ -173,6 +174,54 @@ def test_languages_outside_the_encoder_use_the_lexical_model() -> None:
     cfg = ClassifyConfig()
     assert link_probability(urdu, cfg) != link_probability(urdu, replace(cfg, lexical_intercept=-30.0))
     assert link_probability(english, cfg) == link_probability(english, replace(cfg, lexical_intercept=-30.0))
+
+
+# Urdu written for these tests: a wire sentence pair, a newspaper's rewording of it (other word forms, "وزیر اعظم" /
+# "وزیراعظم" spacing, "کے لئے" / "کیلئے"), and an unrelated report.
+_UR_SOURCE = (
+    "وزیراعظم نے کہا کہ حکومت عوام کو سستی بجلی فراہم کرنے کے لئے ہر ممکن اقدامات کر رہی ہے۔ "
+    "انہوں نے یہ بات اسلام آباد میں توانائی کے بارے میں ایک اجلاس سے خطاب کرتے ہوئے کہی۔"
+)
+_UR_REWORDED = (
+    "وزیر اعظم کا کہنا ہے کہ حکومت عوام کو سستی بجلی کی فراہمی کیلئے ہر ممکن اقدامات کررہی ہے۔ "
+    "وہ اسلام آباد میں توانائی کے اجلاس سے خطاب کر رہے تھے۔"
+)
+_UR_OTHER = (
+    "لاہور میں کھیلے گئے میچ میں پاکستان نے سری لنکا کو پانچ وکٹوں سے شکست دے دی۔ "
+    "کپتان نے میچ کے بعد ٹیم کی کارکردگی کو سراہا اور شائقین کا شکریہ ادا کیا۔"
+)
+
+
+def test_sentence_match_sees_reworded_sentences() -> None:
+    assert sentence_match(_UR_SOURCE, _UR_SOURCE, 4) == pytest.approx(1.0)
+    reworded, other = sentence_match(_UR_REWORDED, _UR_SOURCE, 4), sentence_match(_UR_OTHER, _UR_SOURCE, 4)
+    assert reworded > 0.75 and other < 0.6 and reworded - other > 0.25
+    assert sentence_match("", _UR_SOURCE, 4) == 0.0 and sentence_match(_UR_SOURCE, "اسلام آباد۔", 4) == 0.0
+
+
+def test_sentence_match_leaves_out_fragments() -> None:
+    # A two-word dateline in the source is contained in any sentence that names the city: it must not count.
+    source = "اسلام آباد۔\n\n" + _UR_OTHER
+    derived = "اسلام آباد میں آج بارش ہوئی اور شہر کی کئی سڑکیں پانی میں ڈوب گئیں۔"
+    assert sentence_match(derived, source, 1) == pytest.approx(1.0)
+    assert sentence_match(derived, source, 4) < 0.7
+
+
+def test_lexical_model_links_rewording_and_copy_not_an_unrelated_report() -> None:
+    cfg = ClassifyConfig()
+
+    def p(derived: str, source: str) -> float:
+        f = pair_features(Article("d", derived, language="ur"), Article("s", source, language="ur"), [])
+        assert f.lexical_only and 0.0 <= f.quadgram_containment <= f.word_containment <= 1.0
+        return link_probability(f, cfg)
+
+    copy = _UR_SOURCE + " " + _UR_SOURCE.replace("وزیراعظم", "وزیر اعظم")
+    assert p(copy, copy) >= 0.99
+    assert p(_UR_REWORDED, _UR_SOURCE) >= cfg.link_threshold
+    assert p(_UR_OTHER, _UR_SOURCE) < 0.1
+    # The encoder's languages are scored by the other model, which does not use (or compute) sentence_match.
+    en = pair_features(Article("d", _PASSAGE, language="en"), Article("s", _PASSAGE, language="en"), [])
+    assert en.sentence_match == 0.0 and en.quadgram_containment == 1.0
 
 
 def test_precomputed_article_facts_give_identical_features(corpus: dict[str, Article]) -> None:

@@ -20,12 +20,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
+from rapidfuzz import fuzz
+from rapidfuzz.process import cdist
 
 from newstrace.changes import ArticleFacts, article_facts, name_present
-from newstrace.config import AttributeConfig, ClassifyConfig
+from newstrace.config import AttributeConfig, ClassifyConfig, NormaliseConfig
 from newstrace.embed import encoder_supports
 from newstrace.model import Article, Relation, Span
-from newstrace.normalise import Token, tokenize
+from newstrace.normalise import Token, segment_sentences, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,10 @@ class PairFeatures:
     lexical_only: bool = False  # a language outside the sentence encoder: the spans rest on shared words alone
     log_length_ratio: float = 0.0  # log(derived_chars / source_chars): < 0 when the derived text is shorter
     passages: tuple[PassageFeatures, ...] = ()  # one per span, in span order
+    quadgram_containment: float = 0.0  # share of derived word 4-grams found in the source (literal runs)
+    # Mean over the derived text's sentences of the closest source sentence's fuzzy match (0-1, character level, see
+    # ``sentence_match``); computed for ``lexical_only`` pairs only (the model that uses it), 0 otherwise.
+    sentence_match: float = 0.0
 
     def vector(self, names: Sequence[str]) -> list[float]:
         """The named features as floats (bools as 0/1), in the order given."""
@@ -176,14 +182,42 @@ def _ordered_chain(spans: Sequence[Span]) -> tuple[list[Span], float]:
     return chain, best[0] / sum(weights)
 
 
-def _containment(dw: Sequence[str], sw: Sequence[str]) -> tuple[float, float, float]:
-    """Share of the derived text's distinct word 1-, 2- and 3-grams that also occur in the source."""
+def _containment(dw: Sequence[str], sw: Sequence[str]) -> tuple[float, float, float, float]:
+    """Share of the derived text's distinct word 1-, 2-, 3- and 4-grams that also occur in the source."""
     out: list[float] = []
-    for n in (1, 2, 3):
+    for n in (1, 2, 3, 4):
         dg = set(zip(*(dw[i:] for i in range(n)), strict=False))
         sg = set(zip(*(sw[i:] for i in range(n)), strict=False))
         out.append(len(dg & sg) / len(dg) if dg else 0.0)
-    return out[0], out[1], out[2]
+    return out[0], out[1], out[2], out[3]
+
+
+def _sentences(text: str, min_words: int) -> list[str]:
+    """Sentences of ``text`` with at least ``min_words`` words, as their folded words joined by single spaces."""
+    out = []
+    for seg in segment_sentences("", text, NormaliseConfig()):
+        words = [t.norm for t in tokenize(text, seg.start, seg.end)]
+        if len(words) >= min_words:
+            out.append(" ".join(words))
+    return out
+
+
+def sentence_match(derived_text: str, source_text: str, min_words: int) -> float:
+    """Mean over the derived sentences of their best fuzzy match among the source sentences (0-1).
+
+    The match is rapidfuzz's ``partial_ratio``: the shorter sentence against the most similar stretch of the longer,
+    by character edits, so inflected, respelled or respaced words (Urdu writes "ہو گئی" and "ہوگئی") still count and
+    a sentence that was cut or extended still matches its original. A derived text made from the source has a close
+    counterpart for most of its sentences, however reworded; an independent report of the same event shares names
+    and topic words spread over sentences of its own. Sentences shorter than ``min_words`` (datelines, captions, one
+    name) are left out on both sides: a fragment is contained in almost any sentence.
+    """
+    derived = _sentences(derived_text, min_words)
+    source = _sentences(source_text, min_words)
+    if not derived or not source:
+        return 0.0
+    scores = cdist(derived, source, scorer=fuzz.partial_ratio, dtype=np.float32)
+    return float(scores.max(axis=1).mean() / 100.0)
 
 
 def _fact_overlap(derived: ArticleFacts, source: ArticleFacts, cross: bool) -> tuple[int, int, float, float]:
@@ -264,12 +298,14 @@ def pair_features(
     *,
     derived_facts: ArticleFacts | None = None,
     source_facts: ArticleFacts | None = None,
+    config: ClassifyConfig | None = None,
 ) -> PairFeatures:
     """Measure a pair and its alignment (``spans`` index ``derived.text`` / ``source.text``).
 
     ``derived_facts`` / ``source_facts`` are :func:`newstrace.changes.article_facts` of the two texts, when the caller
     computed them once per article; without them they are computed here (same result).
     """
+    config = config or ClassifyConfig()
     dtext, stext = derived.text, source.text
     dfa = derived_facts if derived_facts is not None else article_facts(dtext, derived.language)
     sfa = source_facts if source_facts is not None else article_facts(stext, source.language)
@@ -294,7 +330,10 @@ def pair_features(
     cross = bool(derived.language and source.language and derived.language != source.language)
     shared, shared_numbers, d_nov, s_nov = _fact_overlap(dfa, sfa, cross)
     # Across languages shared words are only names and numbers, which the fact features already count.
-    c1, c2, c3 = (0.0, 0.0, 0.0) if cross else _containment(dfa.tokens, sfa.tokens)
+    c1, c2, c3, c4 = (0.0, 0.0, 0.0, 0.0) if cross else _containment(dfa.tokens, sfa.tokens)
+    lexical_only = not (encoder_supports(derived.language) and encoder_supports(source.language))
+    # Only the lexical model uses it, and it costs a fuzzy match per sentence pair: skipped for the other pairs.
+    smatch = sentence_match(dtext, stext, config.sentence_match_min_words) if lexical_only and not cross else 0.0
     return PairFeatures(
         derived_chars=dchars,
         source_chars=schars,
@@ -320,9 +359,11 @@ def pair_features(
         containment=c3,
         word_containment=c1,
         bigram_containment=c2,
-        lexical_only=not (encoder_supports(derived.language) and encoder_supports(source.language)),
+        lexical_only=lexical_only,
         log_length_ratio=math.log(max(dchars, 1) / max(schars, 1)),
         passages=tuple(_passage(dtext, stext, sp, (dpre, spre), (quotes, squotes)) for sp in spans),
+        quadgram_containment=c4,
+        sentence_match=smatch,
     )
 
 

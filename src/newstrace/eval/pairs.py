@@ -251,7 +251,7 @@ def judge(pair: LabelledPair, config: RunConfig) -> PairResult:
         d = replace(d, language=d.language or detect_language(d.text, config.langid)[0])
         s = replace(s, language=s.language or detect_language(s.text, config.langid)[0])
     spans = align_pair(d.text, s.text, config.align, derived_lang=d.language, source_lang=s.language)
-    feats = pair_features(d, s, spans)
+    feats = pair_features(d, s, spans, config=config.classify)
     verdict = classify_pair(feats, config.classify)
     return PairResult(
         id=pair.id,
