@@ -304,3 +304,21 @@ def test_features_never_crash_and_stay_in_range(derived: str, source: str, spans
         assert p.chars >= 0 and 0.0 <= p.quote_share <= 1.0 and 0.0 <= p.bigram_overlap <= 1.0
     verdict = classify_pair(f)
     assert 0.0 <= verdict.score <= 1.0
+
+
+_urdu_text = st.lists(
+    st.sampled_from(["وزیراعظم", "نے", "کہا", "کہ", "حکومت", "۔", "\n", "’’", "2014", "اسلام آباد", "(اے پی پی)", " "]),
+    max_size=80,
+).map(" ".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(_urdu_text, st.text(max_size=300)), st.one_of(_urdu_text, st.text(max_size=300)), st.integers(1, 8))
+def test_lexical_features_never_crash_and_stay_in_range(derived: str, source: str, min_words: int) -> None:
+    assert 0.0 <= sentence_match(derived, source, min_words) <= 1.0
+    cfg = replace(ClassifyConfig(), sentence_match_min_words=min_words)
+    f = pair_features(Article("d", derived, language="ur"), Article("s", source, language="ur"), [], config=cfg)
+    assert f.lexical_only
+    for name in ("sentence_match", "word_containment", "bigram_containment", "containment", "quadgram_containment"):
+        assert 0.0 <= getattr(f, name) <= 1.0, name
+    assert 0.0 <= classify_pair(f, cfg).score <= 1.0
