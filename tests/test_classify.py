@@ -322,3 +322,24 @@ def test_lexical_features_never_crash_and_stay_in_range(derived: str, source: st
     for name in ("sentence_match", "word_containment", "bigram_containment", "containment", "quadgram_containment"):
         assert 0.0 <= getattr(f, name) <= 1.0, name
     assert 0.0 <= classify_pair(f, cfg).score <= 1.0
+
+
+def test_counter_lexical_model_separates_derived_from_independent() -> None:
+    # The lexical model uses no spans, so the whole COUNTER half is judged here without aligning (~5 s); with
+    # alignment and the link rules `newstrace eval pairs` gives F1 0.912 (benchmarks/pairs/RESULTS.md).
+    from newstrace.eval.pairs import iter_labelled_pairs
+
+    path = ROOT.parent / "shared" / "data" / "counter" / "pairs.jsonl"
+    if not path.exists():
+        pytest.skip(f"COUNTER pairs missing: {path}")
+    tp = fp = fn = 0
+    for pair in iter_labelled_pairs(path):
+        f = pair_features(pair.derived, pair.source, [])
+        assert f.lexical_only
+        linked = classify_pair(f).relation is not None
+        tp += linked and pair.is_derived
+        fp += linked and not pair.is_derived
+        fn += not linked and pair.is_derived
+    assert tp + fn > 100
+    assert 2 * tp / (2 * tp + fp + fn) >= 0.90
+    assert fp <= 25
