@@ -192,19 +192,32 @@ _UR_OTHER = (
 )
 
 
+def _min_words(n: int) -> ClassifyConfig:
+    return replace(ClassifyConfig(), sentence_match_min_words=n)
+
+
 def test_sentence_match_sees_reworded_sentences() -> None:
-    assert sentence_match(_UR_SOURCE, _UR_SOURCE, 4) == pytest.approx(1.0)
-    reworded, other = sentence_match(_UR_REWORDED, _UR_SOURCE, 4), sentence_match(_UR_OTHER, _UR_SOURCE, 4)
+    cfg = ClassifyConfig()
+    assert sentence_match(_UR_SOURCE, _UR_SOURCE, cfg) == pytest.approx(1.0)
+    reworded, other = sentence_match(_UR_REWORDED, _UR_SOURCE, cfg), sentence_match(_UR_OTHER, _UR_SOURCE, cfg)
     assert reworded > 0.75 and other < 0.6 and reworded - other > 0.25
-    assert sentence_match("", _UR_SOURCE, 4) == 0.0 and sentence_match(_UR_SOURCE, "اسلام آباد۔", 4) == 0.0
+    assert sentence_match("", _UR_SOURCE, cfg) == 0.0 and sentence_match(_UR_SOURCE, "اسلام آباد۔", cfg) == 0.0
 
 
 def test_sentence_match_leaves_out_fragments() -> None:
     # A two-word dateline in the source is contained in any sentence that names the city: it must not count.
     source = "اسلام آباد۔\n\n" + _UR_OTHER
     derived = "اسلام آباد میں آج بارش ہوئی اور شہر کی کئی سڑکیں پانی میں ڈوب گئیں۔"
-    assert sentence_match(derived, source, 1) == pytest.approx(1.0)
-    assert sentence_match(derived, source, 4) < 0.7
+    assert sentence_match(derived, source, _min_words(1)) == pytest.approx(1.0)
+    assert sentence_match(derived, source, _min_words(4)) < 0.7
+
+
+def test_sentence_match_caps_long_texts() -> None:
+    # 300 sentences each: the derived side is sampled, the source cut; a copy still matches fully.
+    long_text = " ".join(f"{_UR_SOURCE} {_UR_OTHER} نمبر {i} پر۔" for i in range(100))
+    cfg = replace(ClassifyConfig(), sentence_match_max_derived=16, sentence_match_max_source=64)
+    assert sentence_match(long_text, long_text, cfg) == pytest.approx(1.0)
+    assert 0.0 < sentence_match(_UR_REWORDED + " " + long_text, _UR_SOURCE, cfg) <= 1.0
 
 
 def test_lexical_model_links_rewording_and_copy_not_an_unrelated_report() -> None:
@@ -315,8 +328,8 @@ _urdu_text = st.lists(
 @settings(max_examples=60, deadline=None)
 @given(st.one_of(_urdu_text, st.text(max_size=300)), st.one_of(_urdu_text, st.text(max_size=300)), st.integers(1, 8))
 def test_lexical_features_never_crash_and_stay_in_range(derived: str, source: str, min_words: int) -> None:
-    assert 0.0 <= sentence_match(derived, source, min_words) <= 1.0
-    cfg = replace(ClassifyConfig(), sentence_match_min_words=min_words)
+    cfg = _min_words(min_words)
+    assert 0.0 <= sentence_match(derived, source, cfg) <= 1.0
     f = pair_features(Article("d", derived, language="ur"), Article("s", source, language="ur"), [], config=cfg)
     assert f.lexical_only
     for name in ("sentence_match", "word_containment", "bigram_containment", "containment", "quadgram_containment"):

@@ -23,7 +23,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
 from newstrace.classify import sentence_match
-from newstrace.config import NormaliseConfig
+from newstrace.config import ClassifyConfig, NormaliseConfig
 from newstrace.eval.pairs import LabelledPair, iter_labelled_pairs
 from newstrace.normalise import segment_sentences, tokenize
 
@@ -108,7 +108,7 @@ def measures(pair: LabelledPair) -> dict[str, float]:
     src2 = [_grams(x, 2) for x in ss]
     best = [max((_contained(_grams(x, 2), g) for g in src2), default=0.0) for x in ds]
     out["sentence_bigrams"] = float(np.mean(best)) if best else 0.0
-    out["sentence_match"] = sentence_match(d, s, 4)
+    out["sentence_match"] = sentence_match(d, s, ClassifyConfig())
     if ds and ss:
         plain = cdist([" ".join(x) for x in ds], [" ".join(x) for x in ss], scorer=fuzz.ratio)
         out["sentence_ratio"] = float(plain.max(axis=1).mean() / 100)

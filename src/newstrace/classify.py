@@ -202,20 +202,24 @@ def _sentences(text: str, min_words: int) -> list[str]:
     return out
 
 
-def sentence_match(derived_text: str, source_text: str, min_words: int) -> float:
+def sentence_match(derived_text: str, source_text: str, config: ClassifyConfig) -> float:
     """Mean over the derived sentences of their best fuzzy match among the source sentences (0-1).
 
     The match is rapidfuzz's ``partial_ratio``: the shorter sentence against the most similar stretch of the longer,
     by character edits, so inflected, respelled or respaced words (Urdu writes "ہو گئی" and "ہوگئی") still count and
     a sentence that was cut or extended still matches its original. A derived text made from the source has a close
     counterpart for most of its sentences, however reworded; an independent report of the same event shares names
-    and topic words spread over sentences of its own. Sentences shorter than ``min_words`` (datelines, captions, one
-    name) are left out on both sides: a fragment is contained in almost any sentence.
+    and topic words spread over sentences of its own. Sentences shorter than ``config.sentence_match_min_words``
+    (datelines, captions, one name) are left out on both sides: a fragment is contained in almost any sentence.
+    Cost grows with the product of the sentence counts, so long texts are capped (see ClassifyConfig).
     """
-    derived = _sentences(derived_text, min_words)
-    source = _sentences(source_text, min_words)
+    derived = _sentences(derived_text, config.sentence_match_min_words)
+    source = _sentences(source_text, config.sentence_match_min_words)[: max(1, config.sentence_match_max_source)]
     if not derived or not source:
         return 0.0
+    if len(derived) > config.sentence_match_max_derived > 0:
+        # An evenly spaced sample estimates the mean over all of them.
+        derived = [derived[i] for i in np.linspace(0, len(derived) - 1, config.sentence_match_max_derived, dtype=int)]
     scores = cdist(derived, source, scorer=fuzz.partial_ratio, dtype=np.float32)
     return float(scores.max(axis=1).mean() / 100.0)
 
@@ -333,7 +337,7 @@ def pair_features(
     c1, c2, c3, c4 = (0.0, 0.0, 0.0, 0.0) if cross else _containment(dfa.tokens, sfa.tokens)
     lexical_only = not (encoder_supports(derived.language) and encoder_supports(source.language))
     # Only the lexical model uses it, and it costs a fuzzy match per sentence pair: skipped for the other pairs.
-    smatch = sentence_match(dtext, stext, config.sentence_match_min_words) if lexical_only and not cross else 0.0
+    smatch = sentence_match(dtext, stext, config) if lexical_only and not cross else 0.0
     return PairFeatures(
         derived_chars=dchars,
         source_chars=schars,

@@ -288,6 +288,11 @@ class ClassifyConfig:
     # classify.sentence_match leaves out sentences with fewer words than this on both sides (datelines, one name:
     # a fragment is contained in almost any sentence). 3-8 measure the same on COUNTER (benchmarks/pairs/RESULTS.md).
     sentence_match_min_words: int = 4
+    # ... and compares at most this many derived sentences (an evenly spaced sample) with at most this many source
+    # sentences (the first ones): its cost grows with their product (~30-80 us per sentence pair; COUNTER's longest
+    # texts have 85 / 52). Higher: exact on longer texts, slower on them.
+    sentence_match_max_derived: int = 128
+    sentence_match_max_source: int = 512
     # Pairs scoring at least this are linked. Higher: fewer false links (independent reports), more missed copies.
     link_threshold: float = 0.5
     # A same-language pair below the threshold is still linked as a faithful rewrite when at least this share of the
