@@ -277,3 +277,30 @@ def test_batch_tally_equals_group_by_group() -> None:
     assert lsh and anchor
     assert {tuple(sorted((c.derived, c.source))) for c in got if "lsh" in c.via} == lsh
     assert {tuple(sorted((c.derived, c.source))) for c in got if "anchor" in c.via} == anchor
+
+
+def _hub_records() -> list[CandidateRecord]:
+    """One hub article and six spokes: each spoke's nearest is the hub, the hub's nearest are the first spokes."""
+    basis = np.eye(512, dtype=np.float32)
+    out = [CandidateRecord(id="hub", date=day("2024-03-01"), vector=basis[0])]
+    for i in range(1, 7):
+        v = basis[0] + (0.3 + 0.1 * i) * basis[i]  # cosine to the hub falls with i: 0.93, 0.90 ... 0.75
+        out.append(CandidateRecord(id=f"spoke{i}", date=day("2024-03-02"), vector=v / np.linalg.norm(v)))
+    return out
+
+
+def test_vector_pairs_need_mutual_neighbours_unless_close() -> None:
+    records = _hub_records()
+    config = dataclasses.replace(CONFIG, vector_k=1, vector_min_sim=0.3, vector_sure_sim=0.88)
+    hub_pairs = {p for p in _pairs(generate_candidates(records, config)) if "hub" in p}
+    # Every spoke's nearest is the hub, the hub's is spoke 1 (mutual); of the one-sided spokes only spoke 2
+    # (cosine 0.90) reaches vector_sure_sim.
+    assert hub_pairs == {frozenset({"hub", f"spoke{i}"}) for i in (1, 2)}
+    one_sided = dataclasses.replace(config, vector_mutual=False)
+    assert {p for p in _pairs(generate_candidates(records, one_sided)) if "hub" in p} == {
+        frozenset({"hub", f"spoke{i}"}) for i in range(1, 7)
+    }
+    mutual_only = dataclasses.replace(config, vector_sure_sim=1.0)
+    assert {p for p in _pairs(generate_candidates(records, mutual_only)) if "hub" in p} == {
+        frozenset({"hub", "spoke1"})
+    }

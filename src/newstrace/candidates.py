@@ -407,14 +407,32 @@ def _vector_pairs(
     vecs = np.stack([np.asarray(r.vector, dtype=np.float32) for r in with_vec])
     index.add(keys, vecs)
     nk, ns = index.search(vecs, config.vector_k + 1)
+    # Each article's ``vector_k`` nearest others above the floor (the search may or may not return the article itself).
+    near: dict[str, dict[str, float]] = {}
     for r, row_k, row_s in zip(with_vec, nk, ns, strict=True):
+        mine: dict[str, float] = {}
         for k, s in zip(row_k, row_s, strict=True):
             other = by_key.get(int(k))
-            if other is None or other.id == r.id or s < config.vector_min_sim:
-                continue
-            if within_window(r.date, other.date, config):
-                _add(found, _canon(r.id, other.id), "vector", float(s))
+            if other is not None and other.id != r.id and s >= config.vector_min_sim and len(mine) < config.vector_k:
+                mine[other.id] = float(s)
+        near[r.id] = mine
+    records_by_id = {r.id: r for r in with_vec}
+    for a, mine in near.items():
+        for b, s in mine.items():
+            if not mutual_enough(a in near[b], s, config):
+                stats["vector_one_sided"] += 1
+            elif within_window(records_by_id[a].date, records_by_id[b].date, config):
+                _add(found, _canon(a, b), "vector", s)
                 stats["vector_pairs"] += 1
+
+
+def mutual_enough(mutual: bool, sim: float, config: CandidateConfig) -> bool:
+    """Whether a vector neighbour makes a pair: mutual neighbours, or any neighbour as close as a near copy.
+
+    In a crowded topic every article has ``vector_k`` neighbours above the floor, and a neighbour that does not
+    return the favour is mostly another piece on the same topic (see ``CandidateConfig.vector_mutual``).
+    """
+    return mutual or not config.vector_mutual or sim >= config.vector_sure_sim
 
 
 def generate_candidates(records: Sequence[CandidateRecord], config: CandidateConfig) -> list[Candidate]:
@@ -467,7 +485,7 @@ def generate_candidates(records: Sequence[CandidateRecord], config: CandidateCon
     out = _finish(found, dates, config)
     log.info(
         "candidates: %d records in, %d pairs out (lsh %d, anchor %d, vector %d); skipped %d boilerplate buckets, "
-        "%d common anchors",
+        "%d common anchors, %d one-sided vector neighbours",
         len(records),
         len(out),
         stats["lsh_pairs"],
@@ -475,6 +493,7 @@ def generate_candidates(records: Sequence[CandidateRecord], config: CandidateCon
         stats["vector_pairs"],
         stats["lsh_buckets_skipped"],
         stats["anchors_too_common"],
+        stats["vector_one_sided"],
     )
     return out
 
@@ -576,7 +595,9 @@ def candidates_for(new: CandidateRecord, state: IndexState, config: CandidateCon
     that has grown common since it was stored is skipped here too. The per-article caps
     (``lsh_top_per_article``, ``anchor_top_per_article``) rank the new article's partners only — the
     batch path also keeps a pair that ranks high for the other article — so this returns a subset of
-    what a batch run over old + new would give for the new article. The new article is not added.
+    what a batch run over old + new would give for the new article. Vector neighbours are one-sided here
+    (``vector_mutual`` needs the stored articles' own neighbour lists), so that generator may give a few
+    pairs more than the batch path: the judge decides them. The new article is not added.
     """
     dates: dict[str, PubDate | None] = {new.id: new.date}
     found: dict[Pair, _Found] = {}

@@ -234,6 +234,15 @@ class CandidateConfig:
     # puts the facts first, and embedding cost is linear in characters (≈ 60k/s on 2 cores), so this bounds
     # the encoder's share of a run. Measured: on crossling, 4 (like 8 and 30) puts 86 of 88 translations among
     # each other's neighbours, 3 puts 84, 1 puts 81; on examples/corpus 4 finds the same links as 30.
+    # A vector pair needs the two articles among each other's vector_k nearest (mutual neighbours). In a crowded
+    # topic every article has vector_k neighbours above the floor, and one that does not return the favour is
+    # mostly another piece on the topic. Whole 10k scale corpus (benchmarks/scale/README.md, "Where recall is
+    # lost"): 3,582 pairs came from the vector index alone, 2 of them linked expected links; mutual neighbours cut
+    # ~1,250 of them and no expected link; crossling translations among the 10k pieces: 81/88 mutual, 87 one-sided.
+    vector_mutual: bool = True
+    # ... except a neighbour at least this close (near copies of a story told more than vector_k times, and
+    # most translations: with it 86/88 crossling translations stay pairs). 1.0 = mutual only.
+    vector_sure_sim: float = 0.8
     vector_sentences: int = 4
 
     # --- rare anchors that survive translation: numbers, names, quoted words (anchors.py) ---
