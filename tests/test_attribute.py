@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from newstrace.align import align_pair
-from newstrace.attribute import build_link, orient, resolve_origins, select_sources, swap_spans
+from newstrace.attribute import (
+    build_link,
+    orient,
+    resolve_origins,
+    select_all_sources,
+    select_sources,
+    swap_spans,
+)
 from newstrace.classify import PairVerdict
 from newstrace.config import AlignConfig, IngestConfig, SignalConfig
 from newstrace.ingest import iter_articles
@@ -144,6 +151,19 @@ def test_select_sources_keeps_an_ancestor_that_explains_its_own_part() -> None:
     # B explains text A does not (C copied B's additions): B is the source even if A looks as close.
     c_b_more = _mk("C", "B", (Span(0, 1100, 0, 1100, "near", 0.9),))
     assert [k.source for k in select_sources("C", [c_b_more, c_a_same, b_a])] == ["B"]
+
+
+def test_select_all_sources_is_select_sources_for_each_derived_article() -> None:
+    c_b = _mk("C", "B", (Span(0, 500, 0, 500, "exact"),))
+    c_a = _mk("C", "A", (Span(0, 500, 0, 500, "near", 0.9), Span(600, 1100, 600, 1100, "exact")))
+    c_a_same = _mk("C", "A", (Span(0, 500, 0, 500, "exact"),))
+    b_a = _mk("B", "A", (Span(0, 500, 0, 500, "near", 0.9),))
+    d_c = _mk("D", "C", (Span(0, 300, 0, 300, "exact"),))
+    d_b = _mk("D", "B", (Span(0, 300, 0, 300, "near", 0.7),))
+    for links in ([c_b, c_a, b_a, d_c, d_b], [d_b, c_a_same, b_a, c_b, d_c], [b_a]):
+        each = [k for derived in sorted({k.derived for k in links}) for k in select_sources(derived, links)]
+        assert select_all_sources(links) == each
+    assert [k.source for k in select_all_sources([c_b, c_a_same, b_a])] == ["A", "A"]
 
 
 def test_select_sources_credit_and_strength_break_ties() -> None:

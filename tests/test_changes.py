@@ -118,6 +118,17 @@ def test_article_facts_match_extract_facts() -> None:
     assert fa.quotes == tuple((f.start, f.end) for f in facts if f.kind == "quote")
     assert fa.words == word_keys(text) and "aaberg" in fa.words
     assert fa.tokens[:2] == ("minister", "tomas") and fa.language == "en"
+    assert fa.facts == tuple(facts) and fa.key.startswith("minister tomas aaberg said 38,000")
+
+
+def test_diff_facts_with_facts_given_is_the_same_as_without() -> None:
+    source = 'Minister Tomas Aaberg said 38,000 tonnes burned. "We were lucky today, truly," he said.'
+    derived = 'Tomas Aaberg said 39,000 tonnes burned at Kellbach. "We were lucky, truly," he added. Stay tuned.'
+    spans = [Span(0, 48, 9, 49, "near", 0.8)]
+    plain = diff_facts(derived, source, spans, "en", "en")
+    given = diff_facts(derived, source, spans, "en", "en", derived_facts=article_facts(derived, "en"),
+                       source_facts=article_facts(source, "en"))  # fmt: skip
+    assert plain == given and plain.added and plain.changed
 
 
 def _fold_slow(word: str) -> str:

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from newstrace.changes import diff_facts
+from newstrace.changes import ArticleFacts, diff_facts
 from newstrace.classify import PairVerdict, span_coverage
 from newstrace.config import AttributeConfig, SignalConfig
 from newstrace.model import Article, ArticleSignals, Direction, Link, Signal, Span
@@ -144,8 +144,11 @@ def build_link(
     *,
     signal_config: SignalConfig | None = None,
     is_generic: Callable[[str, str | None], float] | None = None,
+    facts: Mapping[str, ArticleFacts] | None = None,
 ) -> Link:
     """A Link for a linked pair; the sides are re-oriented (see :func:`orient`) and ``origin`` is the source for now.
+
+    ``facts`` maps article ids to their :func:`newstrace.changes.article_facts`, when the caller keeps them.
 
     Raises:
         ValueError: when the verdict says "no link".
@@ -179,7 +182,15 @@ def build_link(
         source_coverage=round(s_cov, 4),
         spans=tuple(spans),
         changes=diff_facts(
-            derived.text, source.text, spans, derived.language, source.language, config, is_generic=is_generic
+            derived.text,
+            source.text,
+            spans,
+            derived.language,
+            source.language,
+            config,
+            is_generic=is_generic,
+            derived_facts=facts.get(derived.id) if facts else None,
+            source_facts=facts.get(source.id) if facts else None,
         ),
         direction=direction,
     )
@@ -244,6 +255,19 @@ def _strength(link: Link) -> float:
     return sum(max(0, sp.derived_end - sp.derived_start) * sp.score for sp in link.spans)
 
 
+def select_all_sources(links: Sequence[Link], config: AttributeConfig | None = None) -> list[Link]:
+    """:func:`select_sources` for every derived article of ``links``, in derived-id order (the graph built once)."""
+    by_derived: dict[str, list[Link]] = defaultdict(list)
+    parents: dict[str, set[str]] = defaultdict(set)
+    for k in links:
+        by_derived[k.derived].append(k)
+        parents[k.derived].add(k.source)
+    out: list[Link] = []
+    for derived_id in sorted(by_derived):
+        out.extend(_select(derived_id, by_derived[derived_id], parents, config or AttributeConfig()))
+    return out
+
+
 def select_sources(derived_id: str, links: Sequence[Link], config: AttributeConfig | None = None) -> list[Link]:
     """The direct sources of ``derived_id`` among ``links`` (all links of the run, so chains are visible).
 
@@ -254,13 +278,19 @@ def select_sources(derived_id: str, links: Sequence[Link], config: AttributeConf
     syndicated copy). Between unrelated sources, one whose link scores far lower (or explains far less text, less
     closely) and that explains nothing the other does not is dropped.
     """
-    config = config or AttributeConfig()
-    mine = [k for k in links if k.derived == derived_id and k.source != derived_id]
-    if len(mine) < 2:
-        return mine
     parents: dict[str, set[str]] = defaultdict(set)
     for k in links:
         parents[k.derived].add(k.source)
+    return _select(derived_id, [k for k in links if k.derived == derived_id], parents, config or AttributeConfig())
+
+
+def _select(
+    derived_id: str, links_of: Sequence[Link], parents: Mapping[str, set[str]], config: AttributeConfig
+) -> list[Link]:
+    """:func:`select_sources` given ``derived_id``'s own links and the derived → sources map of all links."""
+    mine = [k for k in links_of if k.source != derived_id]
+    if len(mine) < 2:
+        return mine
     ancestors = {k.source: _ancestors(parents, k.source) for k in mine}
     ranges = {k.source: _derived_ranges(k) for k in mine}
     by_source = {k.source: k for k in mine}

@@ -137,6 +137,8 @@ class ArticleFacts:
     quotes: tuple[tuple[int, int], ...]  # half-open ranges of quoted speech in the text
     tokens: tuple[str, ...]  # folded words in text order
     words: frozenset[str]  # folded words with possessive endings removed (name look-ups)
+    facts: tuple[Fact, ...] = ()  # every fact in text order (what :func:`diff_facts` compares)
+    key: str = ""  # the folded text, words joined by single spaces (where quotes are looked for)
 
 
 def article_facts(text: str, language: str | None = None) -> ArticleFacts:
@@ -150,7 +152,13 @@ def article_facts(text: str, language: str | None = None) -> ArticleFacts:
         quotes=tuple((f.start, f.end) for f in facts if f.kind == "quote"),
         tokens=tokens,
         words=frozenset(t.removesuffix("'s") for t in tokens),
+        facts=tuple(facts),
+        key=_text_key(text),
     )
+
+
+def _text_key(text: str) -> str:
+    return " ".join(fold(w) for w in text.split())
 
 
 def quote_ranges(text: str) -> list[tuple[int, int]]:
@@ -251,18 +259,22 @@ def diff_facts(
     config: AttributeConfig | None = None,
     *,
     is_generic: Callable[[str, str | None], float] | None = None,
+    derived_facts: ArticleFacts | None = None,
+    source_facts: ArticleFacts | None = None,
 ) -> Changes:
     """Numbers, names and quotes the derived text added, dropped or changed, and inserted filler sentences.
 
     ``changed`` pairs a source number with a different derived number inside the same aligned passage ("128 → 182").
     Across languages quotes and one-word names are not compared (they are translated); numbers and full names are.
     ``is_generic`` scores a sentence's genericness (0–1), e.g. ``signals.is_generic_sentence``; without it a filler
-    sentence is any inserted sentence with no fact at all.
+    sentence is any inserted sentence with no fact at all. ``derived_facts`` / ``source_facts`` are
+    :func:`article_facts` of the two texts when the caller has them (an article in many links is analysed once).
     """
     config = config or AttributeConfig()
     cross = bool(derived_lang and source_lang and derived_lang != source_lang)
-    dfacts = extract_facts(derived_text)
-    sfacts = extract_facts(source_text)
+    dfa = derived_facts if derived_facts is not None else article_facts(derived_text, derived_lang)
+    sfa = source_facts if source_facts is not None else article_facts(source_text, source_lang)
+    dfacts, sfacts = list(dfa.facts), list(sfa.facts)
 
     changed: list[str] = []
     matched_d: set[int] = set()  # indexes into dfacts explained as a change
@@ -298,10 +310,8 @@ def diff_facts(
                 matched_s.add(best_si)
                 changed.append(f"{sfacts[best_si].surface} → {dfacts[di].surface}")
 
-    swords = word_keys(source_text)
-    dwords = word_keys(derived_text)
-    source_key = " ".join(fold(w) for w in source_text.split())
-    derived_key = " ".join(fold(w) for w in derived_text.split())
+    swords, dwords = sfa.words, dfa.words
+    source_key, derived_key = sfa.key, dfa.key
     added = _missing(dfacts, matched_d, skeys_num, swords, None if cross else source_key, config)
     dropped = _missing(sfacts, matched_s, dkeys_num, dwords, None if cross else derived_key, config)
 

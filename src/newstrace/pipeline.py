@@ -170,6 +170,7 @@ def verdict_links(
     """Linked verdicts → candidate links (oriented, credited, with changes); unlinked same-event pairs apart."""
     raw: list[Link] = []
     related: list[tuple[str, str]] = []
+    facts: dict[str, changes.ArticleFacts] = {}  # an article in many links is analysed once
     for v in verdicts:
         if v.derived not in articles or v.source not in articles:
             continue
@@ -177,6 +178,9 @@ def verdict_links(
             if v.independent:
                 related.append((v.derived, v.source))
             continue
+        for art in (articles[v.derived], articles[v.source]):
+            if art.id not in facts:
+                facts[art.id] = changes.article_facts(art.text, art.language)
         spans = [span_from_dict(x) for x in json.loads(v.spans_json)]
         verdict = classify.PairVerdict(relation=v.relation, score=v.score, independent=v.independent, reason=v.reason)  # type: ignore[arg-type]
         raw.append(
@@ -189,6 +193,7 @@ def verdict_links(
                 article_signals.get(v.source),
                 config.attribute,
                 signal_config=config.signals,
+                facts=facts,
             )
         )
     return raw, related
@@ -203,9 +208,7 @@ def assemble_links(
     keep: Sequence[Link] = (),
 ) -> tuple[list[Link], list[Story], list[SiteProfile]]:
     """Pick each derived article's sources among ``raw``, add ``keep`` (already picked), chain origins, group."""
-    selected: list[Link] = list(keep)
-    for derived_id in sorted({k.derived for k in raw}):
-        selected.extend(attribute.select_sources(derived_id, raw, config.attribute))
+    selected: list[Link] = [*keep, *attribute.select_all_sources(raw, config.attribute)]
     links = attribute.resolve_origins(selected)
     stories = graph.build_stories(sorted(articles), links, related)
     sites = graph.site_profiles(list(articles.values()), links)

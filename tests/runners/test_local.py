@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from newstrace.runners.local import check_article, trace
+from newstrace.config import RunConfig
+from newstrace.pipeline import decide_links
+from newstrace.runners.local import check_article, decide, trace, worker_pool
+from newstrace.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "examples" / "corpus"
@@ -56,6 +59,17 @@ def test_independent_reports_are_not_linked(demo: Path) -> None:
     never = _jsonl(CORPUS / "expected_independent.jsonl")
     bad = [p for p in never if frozenset((p["a"], p["b"])) in linked]
     assert len(bad) <= 0.05 * len(never), bad
+
+
+def test_decide_in_the_worker_pool_gives_the_links_of_one_process(demo: Path) -> None:
+    config = RunConfig(workers=2)
+    with Store(demo / "newstrace.duckdb", read_only=True) as st:
+        ids = st.article_ids()
+        arts, sigs, verdicts = st.get_articles(ids), st.get_signals(ids), st.iter_pairs()
+    assert sum(v.relation is not None for v in verdicts) >= 8  # enough for batches of 2 to go to the pool
+    with worker_pool(config) as pool:
+        pooled = decide(arts, sigs, verdicts, config, pool, chunk=2)
+    assert pooled == decide_links(arts, sigs, verdicts, config)
 
 
 def test_articles_jsonl_contract(demo: Path) -> None:

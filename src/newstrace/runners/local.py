@@ -21,12 +21,13 @@ from newstrace import candidates
 from newstrace.changes import ArticleFacts
 from newstrace.config import RunConfig
 from newstrace.ingest import iter_articles
-from newstrace.model import Article, Candidate, Link, SiteProfile, SkippedRecord, Story
+from newstrace.model import Article, ArticleSignals, Candidate, Link, SiteProfile, SkippedRecord, Story
 from newstrace.pipeline import (
+    assemble_links,
     candidate_record,
-    decide_links,
     enrich_articles,
     judge_pair,
+    verdict_links,
 )
 from newstrace.report.render import write_report
 from newstrace.serialize import dumps, link_row, site_row, skipped_row, story_row
@@ -234,6 +235,41 @@ def judge_candidates(
     summary.pairs_judged += len(work)
 
 
+VerdictWork = tuple[dict[str, Article], dict[str, ArticleSignals], list[PairVerdictRow], RunConfig]
+
+
+def _verdict_links(args: VerdictWork) -> tuple[list[Link], list[tuple[str, str]]]:
+    return verdict_links(*args)
+
+
+def decide(
+    arts: dict[str, Article],
+    sigs: dict[str, ArticleSignals],
+    verdicts: Sequence[PairVerdictRow],
+    config: RunConfig,
+    pool: ProcessPoolExecutor | None = None,
+    chunk: int = 400,
+) -> tuple[list[Link], list[Story], list[SiteProfile]]:
+    """Stage 5: ``pipeline.decide_links``, with the per-link part (changes, credit, staleness) spread over the pool.
+
+    Verdicts go out in order in batches of ``chunk`` with just their articles, and come back in order, so the links
+    are the same as in one process. (A linked verdict costs ~10–30 ms, mostly the fact comparison.)
+    """
+    batches: list[VerdictWork] = []
+    for i in range(0, len(verdicts), chunk):
+        part = list(verdicts[i : i + chunk])
+        # Verdicts that are neither a link nor independent coverage are dropped there: their texts stay here.
+        ids = {x for v in part if v.relation is not None or v.independent for x in (v.derived, v.source)}
+        batches.append(({x: arts[x] for x in ids if x in arts}, {x: sigs[x] for x in ids if x in sigs}, part, config))
+    raw: list[Link] = []
+    related: list[tuple[str, str]] = []
+    linked_pool = pool if sum(v.relation is not None for v in verdicts) >= 2 * chunk else None
+    for links, pairs in _ordered_map(linked_pool, _verdict_links, batches, 2 * config.workers):
+        raw.extend(links)
+        related.extend(pairs)
+    return assemble_links(raw, related, arts, config)
+
+
 def write_outputs(
     store: Store,
     out_dir: Path,
@@ -305,9 +341,9 @@ def trace(
             judge_candidates(store, cands, arts, feats, config, summary, progress, pool)
             summary.seconds["align"] = time.perf_counter() - t
 
-        t = time.perf_counter()
-        sigs = {i: f.signals for i, f in feats.items()}
-        links, stories, sites = decide_links(arts, sigs, store.iter_pairs(), config)
+            t = time.perf_counter()
+            sigs = {i: f.signals for i, f in feats.items()}
+            links, stories, sites = decide(arts, sigs, store.iter_pairs(), config, pool)
         store.replace_results(links, stories, sites)
         summary.links, summary.stories, summary.sites = links, stories, sites
         write_outputs(store, out_dir, order, links, stories, sites)
