@@ -356,3 +356,14 @@ def test_counter_lexical_model_separates_derived_from_independent() -> None:
     assert tp + fn > 100
     assert 2 * tp / (2 * tp + fp + fn) >= 0.90
     assert fp <= 25
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60) | st.text(" \t\n\u00a0\u2028\u3000\u0085xé", max_size=30))
+def test_nonspace_prefix_counts_what_str_isspace_says(text: str) -> None:
+    from newstrace.classify import _nonspace_prefix
+
+    expected = [0]
+    for ch in text:
+        expected.append(expected[-1] + (not ch.isspace()))
+    assert _nonspace_prefix(text).tolist() == expected

@@ -98,11 +98,16 @@ class PairVerdict:
     reason: str
 
 
+# Every code point for which ``str.isspace`` is true (all lie below U+3001).
+_SPACES = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
+
+
 def _nonspace_prefix(text: str) -> np.ndarray:
     """``p[i]`` = non-space characters in ``text[:i]`` (so any range is counted in O(1))."""
-    flags = np.fromiter((not ch.isspace() for ch in text), dtype=np.int64, count=len(text))
+    # One code point per element (UTF-32), tested against the space table in numpy rather than per character.
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     out = np.zeros(len(text) + 1, dtype=np.int64)
-    np.cumsum(flags, out=out[1:])
+    np.cumsum(~np.isin(codes, _SPACES), out=out[1:])
     return out
 
 

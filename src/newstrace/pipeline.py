@@ -166,11 +166,16 @@ def verdict_links(
     article_signals: Mapping[str, ArticleSignals],
     verdicts: Sequence[PairVerdictRow],
     config: RunConfig,
+    facts: dict[str, changes.ArticleFacts] | None = None,
 ) -> tuple[list[Link], list[tuple[str, str]]]:
-    """Linked verdicts → candidate links (oriented, credited, with changes); unlinked same-event pairs apart."""
+    """Linked verdicts → candidate links (oriented, credited, with changes); unlinked same-event pairs apart.
+
+    ``facts`` is a table of :func:`newstrace.changes.article_facts` by article id that is filled as links are
+    built (pass the one ``judge_pair`` filled to reuse it), so an article in many links is analysed once.
+    """
     raw: list[Link] = []
     related: list[tuple[str, str]] = []
-    facts: dict[str, changes.ArticleFacts] = {}  # an article in many links is analysed once
+    facts = {} if facts is None else facts
     for v in verdicts:
         if v.derived not in articles or v.source not in articles:
             continue

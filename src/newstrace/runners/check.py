@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from newstrace import attribute, candidates, graph
+from newstrace.changes import ArticleFacts
 from newstrace.config import RunConfig
 from newstrace.model import Article, ArticleSignals, Candidate, Link, Story
 from newstrace.pipeline import candidate_record, enrich_articles, judge_pair, verdict_links
@@ -93,6 +94,7 @@ class _RawGraph:
         self.by_source: dict[str, list[str]] = defaultdict(list)
         self.related: list[tuple[str, str]] = []
         self._full: dict[str, list[Link]] = {}
+        self.facts: dict[str, ArticleFacts] = {}  # article facts by id, shared with judge_pair and each link
         self._add(new_verdicts)
         if not self.keep_stored:
             self.expanded.add(new.id)  # its stored verdicts (of an older text) do not count
@@ -157,7 +159,7 @@ class _RawGraph:
         mine = self._full.get(derived_id)
         if mine is None:
             rows = [self.verdict[(k.derived, k.source)] for k in self.by_derived.get(derived_id, [])]
-            raw, _ = verdict_links(self.arts, self.sigs, rows, self.config)
+            raw, _ = verdict_links(self.arts, self.sigs, rows, self.config, self.facts)
             mine = self._full[derived_id] = [k for k in raw if k.derived == derived_id]
         if len(mine) < 2:
             return mine
@@ -231,10 +233,11 @@ def check_article(
         arts[article.id] = current
         feats[article.id] = feats_new
         clock("read")
+        facts: dict[str, ArticleFacts] = {}  # the new article's facts once, not once per candidate
         verdicts = [
             judge_pair(
                 arts[c.derived], arts[c.source], feats[c.derived], feats[c.source], config,
-                undirected=c.undirected, via=c.via,
+                undirected=c.undirected, via=c.via, facts=facts,
             )
             for c in cands
             if c.derived in feats and c.source in feats
@@ -243,6 +246,7 @@ def check_article(
         stored_same = store.content_hashes([article.id]).get(article.id) == content_hash(article)
         sigs = {i: f.signals for i, f in feats.items()}
         raw = _RawGraph(store, config, current, verdicts, arts, sigs, keep_stored_pairs_of_new=stored_same)
+        raw.facts.update(facts)
         decided = raw.descendants()
         selected = [k for d in decided for k in raw.select(d)]
         links = _origins(store, selected, set(decided))
