@@ -17,7 +17,7 @@ import numpy as np
 from newstrace import align, anchors, attribute, candidates, changes, classify, fingerprint, graph, langid, signals
 from newstrace.config import AlignConfig, RunConfig
 from newstrace.embed import dequantize, embed_texts, quantize
-from newstrace.model import Article, ArticleSignals, Link, SiteProfile, Span, Story
+from newstrace.model import Article, ArticleSignals, Link, SiteProfile, Story
 from newstrace.serialize import span_dict, span_from_dict
 from newstrace.store import ArticleFeatures, PairVerdictRow, content_hash
 
@@ -102,6 +102,104 @@ def needs_semantics(via: Sequence[str], derived_lang: str | None, source_lang: s
     return "vector" in via
 
 
+PairSides = tuple[Article, Article]
+
+
+def _sides(
+    derived: Article,
+    source: Article,
+    dfeat: ArticleFeatures,
+    sfeat: ArticleFeatures,
+    config: RunConfig,
+    undirected: bool,
+    facts: dict[str, changes.ArticleFacts],
+) -> PairSides:
+    """The pair oriented (undirected pairs by textual evidence), with languages set and both articles' facts known."""
+    if undirected:
+        derived_id, _, _ = attribute.orient(derived, source, (), dfeat.signals, sfeat.signals, config.attribute)
+        if derived_id != derived.id:
+            derived, source, dfeat, sfeat = source, derived, sfeat, dfeat
+    d = replace(derived, language=dfeat.language)
+    s = replace(source, language=sfeat.language)
+    for art in (d, s):
+        if art.id not in facts:
+            facts[art.id] = changes.article_facts(art.text, art.language)
+    return d, s
+
+
+def _judged(
+    d: Article,
+    s: Article,
+    config: RunConfig,
+    align_config: AlignConfig,
+    facts: dict[str, changes.ArticleFacts],
+    vectors: Mapping[str, align.SentenceVectors] | None,
+) -> PairVerdictRow:
+    vectors = vectors or {}
+    spans = align.align_pair(
+        d.text, s.text, align_config, derived_lang=d.language, source_lang=s.language, embed_config=config.embed,
+        derived_vectors=vectors.get(d.id), source_vectors=vectors.get(s.id),
+    )  # fmt: skip
+    feats = classify.pair_features(d, s, spans, derived_facts=facts[d.id], source_facts=facts[s.id])
+    verdict = classify.classify_pair(feats, config.classify)
+    return PairVerdictRow(
+        derived=d.id,
+        source=s.id,
+        relation=verdict.relation,
+        score=float(verdict.score),
+        independent=bool(verdict.independent),
+        reason=verdict.reason,
+        spans_json=json.dumps([span_dict(x) for x in spans]),
+    )
+
+
+def judge_words(
+    derived: Article,
+    source: Article,
+    dfeat: ArticleFeatures,
+    sfeat: ArticleFeatures,
+    config: RunConfig,
+    *,
+    undirected: bool = False,
+    via: Sequence[str] = (),
+    facts: dict[str, changes.ArticleFacts] | None = None,
+) -> PairVerdictRow | None:
+    """The first half of :func:`judge_pair`: the verdict on shared words, or None when the encoder must decide.
+
+    None for a translation (words cannot align across languages) and for a pair that needs semantics (see
+    :func:`needs_semantics`) that the words did not link; :func:`judge_encoded` then gives the verdict.
+    """
+    facts = {} if facts is None else facts
+    d, s = _sides(derived, source, dfeat, sfeat, config, undirected, facts)
+    translated = bool(d.language and s.language and d.language != s.language)
+    semantic = config.align.semantic and needs_semantics(via, d.language, s.language)
+    if translated and semantic:
+        return None
+    row = _judged(d, s, config, replace(config.align, semantic=False), facts, None)
+    return None if semantic and row.relation is None else row
+
+
+def judge_encoded(
+    derived: Article,
+    source: Article,
+    dfeat: ArticleFeatures,
+    sfeat: ArticleFeatures,
+    config: RunConfig,
+    *,
+    undirected: bool = False,
+    facts: dict[str, changes.ArticleFacts] | None = None,
+    vectors: Mapping[str, align.SentenceVectors] | None = None,
+) -> PairVerdictRow:
+    """The second half of :func:`judge_pair`: the verdict with sentence embeddings (for pairs the words left open).
+
+    ``vectors`` are :func:`newstrace.align.sentence_vectors` by article id (``config.align``, ``config.embed``),
+    for a runner that embeds each article once for all its pairs; missing ones are computed here.
+    """
+    facts = {} if facts is None else facts
+    d, s = _sides(derived, source, dfeat, sfeat, config, undirected, facts)
+    return _judged(d, s, config, config.align, facts, vectors)
+
+
 def judge_pair(
     derived: Article,
     source: Article,
@@ -120,45 +218,16 @@ def judge_pair(
     proposed the pair) decides whether sentences are embedded: see :func:`needs_semantics`. ``facts`` is a
     per-batch table of :func:`newstrace.changes.article_facts` by article id, filled as pairs are judged, so an
     article in several pairs of a batch is analysed once (same results as without it).
+
+    Words first (a few ms); the encoder (every sentence of both texts, ~10× the cost) only when the words did not
+    already make a link: copies and edits stop there, rewrites and translations go on. Across languages words
+    cannot align, so translations go straight to the encoder.
     """
-    if undirected:
-        derived_id, _, _ = attribute.orient(derived, source, (), dfeat.signals, sfeat.signals, config.attribute)
-        if derived_id != derived.id:
-            derived, source, dfeat, sfeat = source, derived, sfeat, dfeat
-    d = replace(derived, language=dfeat.language)
-    s = replace(source, language=sfeat.language)
     facts = {} if facts is None else facts
-    for art in (d, s):
-        if art.id not in facts:
-            facts[art.id] = changes.article_facts(art.text, art.language)
-
-    def judged(align_config: AlignConfig) -> tuple[list[Span], classify.PairVerdict]:
-        spans = align.align_pair(
-            d.text, s.text, align_config, derived_lang=d.language, source_lang=s.language, embed_config=config.embed
-        )
-        feats = classify.pair_features(d, s, spans, derived_facts=facts[d.id], source_facts=facts[s.id])
-        return spans, classify.classify_pair(feats, config.classify)
-
-    translated = bool(d.language and s.language and d.language != s.language)
-    semantic = config.align.semantic and needs_semantics(via, d.language, s.language)
-    # Words first (a few ms); the encoder (every sentence of both texts, ~100× the cost) only when the words
-    # did not already make a link: copies and edits stop here, rewrites and translations go on. Across
-    # languages words cannot align, so translations go straight to the encoder.
-    if translated and semantic:
-        spans, verdict = judged(config.align)
-    else:
-        spans, verdict = judged(replace(config.align, semantic=False))
-        if semantic and verdict.relation is None:
-            spans, verdict = judged(config.align)
-    return PairVerdictRow(
-        derived=derived.id,
-        source=source.id,
-        relation=verdict.relation,
-        score=float(verdict.score),
-        independent=bool(verdict.independent),
-        reason=verdict.reason,
-        spans_json=json.dumps([span_dict(x) for x in spans]),
-    )
+    row = judge_words(derived, source, dfeat, sfeat, config, undirected=undirected, via=via, facts=facts)
+    if row is not None:
+        return row
+    return judge_encoded(derived, source, dfeat, sfeat, config, undirected=undirected, facts=facts)
 
 
 def verdict_links(

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from newstrace import candidates
 from newstrace.config import RunConfig
-from newstrace.pipeline import decide_links
+from newstrace.pipeline import candidate_record, decide_links, judge_pair, needs_semantics
 from newstrace.runners.local import check_article, decide, trace, worker_pool
 from newstrace.store import Store
 
@@ -70,6 +71,23 @@ def test_decide_in_the_worker_pool_gives_the_links_of_one_process(demo: Path) ->
     with worker_pool(config) as pool:
         pooled = decide(arts, sigs, verdicts, config, pool, chunk=2)
     assert pooled == decide_links(arts, sigs, verdicts, config)
+
+
+def test_two_pass_judging_gives_the_verdicts_of_judge_pair(demo: Path) -> None:
+    # The runner judges on words first and embeds each article once for the pairs left open; judge_pair (Spark,
+    # check) does both per pair. Same verdicts, spans included, for every pair that can reach the encoder.
+    config = RunConfig()
+    with Store(demo / "newstrace.duckdb", read_only=True) as st:
+        ids = st.article_ids()
+        arts, feats = st.get_articles(ids), st.get_features(ids, with_bands=True)
+        stored = {(v.derived, v.source): v for v in st.iter_pairs()}
+    cands = candidates.generate_candidates([candidate_record(arts[i], feats[i]) for i in ids], config.candidates)
+    semantic = [c for c in cands if needs_semantics(c.via, feats[c.derived].language, feats[c.source].language)]
+    assert len(semantic) >= 10
+    for c in semantic:
+        row = judge_pair(arts[c.derived], arts[c.source], feats[c.derived], feats[c.source], config,
+                         undirected=c.undirected, via=c.via)  # fmt: skip
+        assert stored[(row.derived, row.source)] == row
 
 
 def test_articles_jsonl_contract(demo: Path) -> None:

@@ -18,15 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from newstrace import candidates
+from newstrace.align import SentenceVectors, sentence_vectors
 from newstrace.changes import ArticleFacts
 from newstrace.config import RunConfig
+from newstrace.embed import encoder_supports
 from newstrace.ingest import iter_articles
 from newstrace.model import Article, ArticleSignals, Candidate, Link, SiteProfile, SkippedRecord, Story
 from newstrace.pipeline import (
     assemble_links,
     candidate_record,
     enrich_articles,
-    judge_pair,
+    judge_encoded,
+    judge_words,
     verdict_links,
 )
 from newstrace.report.render import write_report
@@ -201,9 +204,26 @@ def find_candidates(
 PairWork = tuple[Article, Article, ArticleFeatures, ArticleFeatures, RunConfig, bool, tuple[str, ...]]
 
 
-def _judge_many(args: list[PairWork]) -> list[PairVerdictRow]:
+def _judge_words_many(args: list[PairWork]) -> list[PairVerdictRow | None]:
     facts: dict[str, ArticleFacts] = {}  # per batch: pairs are in derived order, so a derived article repeats
-    return [judge_pair(d, s, df, sf, cfg, undirected=u, via=v, facts=facts) for d, s, df, sf, cfg, u, v in args]
+    return [judge_words(d, s, df, sf, cfg, undirected=u, via=v, facts=facts) for d, s, df, sf, cfg, u, v in args]
+
+
+EncodedWork = tuple[list[PairWork], dict[str, SentenceVectors]]
+
+
+def _judge_encoded_many(args: EncodedWork) -> list[PairVerdictRow]:
+    work, vectors = args
+    facts: dict[str, ArticleFacts] = {}
+    return [
+        judge_encoded(d, s, df, sf, cfg, undirected=u, facts=facts, vectors=vectors)
+        for d, s, df, sf, cfg, u, _ in work
+    ]
+
+
+def _embed_many(args: tuple[list[Article], RunConfig]) -> list[SentenceVectors]:
+    texts, config = args
+    return [sentence_vectors(a.text, config.align, config.embed) for a in texts]
 
 
 def judge_candidates(
@@ -216,7 +236,13 @@ def judge_candidates(
     progress: ProgressFn,
     pool: ProcessPoolExecutor | None = None,
 ) -> None:
-    """Stage 4: align and classify each candidate pair; verdicts (links and non-links) are stored."""
+    """Stage 4: align and classify each candidate pair; verdicts (links and non-links) are stored.
+
+    In two passes with the same verdicts as ``pipeline.judge_pair``: every pair on shared words first
+    (``judge_words``); then the pairs the words left open (translations, rewrites proposed by the vector index)
+    with sentence embeddings (``judge_encoded``). Between the two, each article of the open pairs has its sentences
+    embedded once for all its pairs (an article meets ~3 such pairs, and embedding is most of their cost).
+    """
     work: list[PairWork] = [
         (arts[c.derived], arts[c.source], feats[c.derived], feats[c.source], config, c.undirected, c.via)
         for c in cands
@@ -224,14 +250,40 @@ def judge_candidates(
     progress("align", 0, len(work))
     if not work:
         return
+    use = pool if len(work) >= 32 else None
     # Pairs per task: big enough that an article met twice in a task is analysed once, small enough to spread.
     chunk = 48
-    batches = [work[i : i + chunk] for i in range(0, len(work), chunk)]
     done = 0
-    for rows in _ordered_map(pool if len(work) >= 32 else None, _judge_many, batches, 4 * config.workers):
-        store.put_pairs(rows)
-        done += len(rows)
+    open_pairs: list[PairWork] = []
+    batches = [work[i : i + chunk] for i in range(0, len(work), chunk)]
+    for batch, rows in zip(batches, _ordered_map(use, _judge_words_many, batches, 4 * config.workers), strict=True):
+        final = [r for r in rows if r is not None]
+        open_pairs.extend(w for w, r in zip(batch, rows, strict=True) if r is None)
+        store.put_pairs(final)
+        done += len(final)
         progress("align", done, len(work))
+    # The open pairs in windows, so that only one window's sentence vectors (~60 KB per article) are held at once.
+    window = 3000
+    for lo in range(0, len(open_pairs), window):
+        part = open_pairs[lo : lo + window]
+        ids = sorted(
+            {x.id for d, s, df, sf, *_ in part if encoder_supports(df.language) and encoder_supports(sf.language)
+             for x in (d, s)}
+        )  # fmt: skip
+        groups = [[arts[i] for i in ids[j : j + chunk]] for j in range(0, len(ids), chunk)]
+        vectors: dict[str, SentenceVectors] = {}
+        for group, vecs in zip(
+            groups, _ordered_map(use, _embed_many, [(g, config) for g in groups], 4 * config.workers), strict=True
+        ):
+            vectors.update((a.id, v) for a, v in zip(group, vecs, strict=True))
+        jobs = [
+            (b, {x.id: vectors[x.id] for d, s, *_ in b for x in (d, s) if x.id in vectors})
+            for b in (part[i : i + chunk] for i in range(0, len(part), chunk))
+        ]
+        for rows in _ordered_map(use, _judge_encoded_many, jobs, 4 * config.workers):
+            store.put_pairs(rows)
+            done += len(rows)
+            progress("align", done, len(work))
     summary.pairs_judged += len(work)
 
 
