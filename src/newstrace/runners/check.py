@@ -20,10 +20,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from newstrace import attribute, candidates, graph
+from newstrace.align import SentenceVectors, sentence_vectors
 from newstrace.changes import ArticleFacts
 from newstrace.config import RunConfig
+from newstrace.embed import encoder_supports
 from newstrace.model import Article, ArticleSignals, Candidate, Link, Story
-from newstrace.pipeline import candidate_record, enrich_articles, judge_pair, verdict_links
+from newstrace.pipeline import candidate_record, enrich_articles, judge_encoded, judge_words, verdict_links
 from newstrace.serialize import span_from_dict
 from newstrace.store import ArticleFeatures, CheckUpdate, PairVerdictRow, Store, StoreIndexState, content_hash
 
@@ -207,6 +209,28 @@ def _stories(
     return sorted(old), stories
 
 
+def _judge(
+    derived: Article,
+    source: Article,
+    dfeat: ArticleFeatures,
+    sfeat: ArticleFeatures,
+    config: RunConfig,
+    cand: Candidate,
+    facts: dict[str, ArticleFacts],
+    vectors: dict[str, SentenceVectors],
+) -> PairVerdictRow:
+    """``pipeline.judge_pair``, with each article's sentences embedded at most once across the candidates."""
+    row = judge_words(derived, source, dfeat, sfeat, config, undirected=cand.undirected, via=cand.via, facts=facts)
+    if row is not None:
+        return row
+    if encoder_supports(dfeat.language) and encoder_supports(sfeat.language):  # else the aligner embeds nothing
+        for art in (derived, source):
+            if art.id not in vectors:
+                vectors[art.id] = sentence_vectors(art.text, config.align, config.embed)
+    return judge_encoded(derived, source, dfeat, sfeat, config, undirected=cand.undirected, facts=facts,
+                         vectors=vectors)  # fmt: skip
+
+
 def check_article(
     store_path: Path, article: Article, config: RunConfig | None = None, *, persist: bool = True
 ) -> CheckResult:
@@ -234,14 +258,12 @@ def check_article(
         feats[article.id] = feats_new
         clock("read")
         facts: dict[str, ArticleFacts] = {}  # the new article's facts once, not once per candidate
+        vectors: dict[str, SentenceVectors] = {}  # and its sentence vectors once, for the pairs words left open
         verdicts = [
-            judge_pair(
-                arts[c.derived], arts[c.source], feats[c.derived], feats[c.source], config,
-                undirected=c.undirected, via=c.via, facts=facts,
-            )
+            _judge(arts[c.derived], arts[c.source], feats[c.derived], feats[c.source], config, c, facts, vectors)
             for c in cands
             if c.derived in feats and c.source in feats
-        ]  # fmt: skip
+        ]
         clock("judge")
         stored_same = store.content_hashes([article.id]).get(article.id) == content_hash(article)
         sigs = {i: f.signals for i, f in feats.items()}
