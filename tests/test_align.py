@@ -184,3 +184,33 @@ def test_summary_candidate_explained_by_one_closer_passage() -> None:
     assert not _explained(summary, [_Passage(0, 3, 10, 13, [], score=0.48)], derived, source, config)
     assert not _explained(summary, [_Passage(0, 1, 10, 11, [], score=0.7)], derived, source, config)
     assert not _explained(summary, [_Passage(0, 3, 0, 20, [], score=0.7)], derived, source, config)
+
+
+def test_copy_edges_move_to_the_copied_words() -> None:
+    # The copy starts inside an unpunctuated derived unit, and its source starts with a heading line that the
+    # derived text runs into its first sentence: at sentence level both ends are wrong, at word level exact.
+    junk = "Weather and farming notes follow below for readers who asked without any full stop "
+    heading = "Weekly roundup from our correspondents"
+    derived = FILLER_A + junk + heading + " " + STORY + " " + FILLER_B
+    source = OTHER + heading + "\n" + STORY
+    start = derived.index(heading)
+    for config in (LEXICAL, AlignConfig(semantic=False, edge_block_tokens=0)):
+        spans = align_pair(derived, source, config)
+        assert len(spans) == 1
+        sp = spans[0]
+        exact = (sp.derived_start, sp.derived_end, sp.source_start) == (start, start + len(heading + STORY) + 1,
+                                                                          len(OTHER))
+        assert exact == (config.edge_block_tokens > 0)
+
+
+def test_edited_passage_edges_stay_at_sentences() -> None:
+    # Rewording leaves too few words in order for the word-level edges: the sentence-level span stands.
+    reworded = (
+        "On Tuesday evening the council of the city gave its approval to a fresh public transport budget. "
+        "The plan cuts bus fares by ten percent starting in March, and two tram lines will be built. "
+        "The cost, put at forty million euros across five years by opposition members, drew their criticism."
+    )
+    derived = FILLER_A + reworded
+    with_edges = align_pair(derived, STORY, LEXICAL)
+    without = align_pair(derived, STORY, AlignConfig(semantic=False, edge_block_tokens=0))
+    assert with_edges == without

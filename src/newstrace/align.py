@@ -14,6 +14,7 @@ The method is seed → extend → filter over sentences (after Sanchez-Perez, Si
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import logging
 import math
@@ -594,6 +595,109 @@ def _explained(summary: _Passage, regular: list[_Passage], d: AlignText, s: Alig
     )
 
 
+def _token_range(text: AlignText, a: int, b: int) -> tuple[int, int]:
+    """Index range ``[i, j)`` of the tokens of ``text`` that lie inside the characters ``[a, b)``."""
+    starts = [t.start for t in text.tokens]
+    i = bisect.bisect_left(starts, a)
+    j = bisect.bisect_left(starts, b)
+    while j > i and text.tokens[j - 1].end > b:
+        j -= 1
+    return i, j
+
+
+def _refine_edges(
+    d: AlignText,
+    s: AlignText,
+    p: _Passage,
+    span: tuple[int, int, int, int],
+    limits: tuple[int, int],
+    config: AlignConfig,
+) -> tuple[int, int, int, int]:
+    """Move the ends of a copied passage to where its words stop matching the other side in order.
+
+    Sentence splitting is coarse: a copy often begins or ends inside a long unpunctuated unit (whose other words
+    are no part of it), or spans several short source lines of which only some seeded. In a passage where runs
+    of at least ``edge_block_tokens`` words in the longest common word subsequence cover most of the text (a copy
+    or light edit), each end moves to the outermost such run: inward within the edge sentences, outward while
+    the next run follows within ``edge_gap_tokens`` words on both sides (never past ``limits`` on the derived side).
+    """
+    da, db, sa, sb = span
+    w = config.edge_window_chars
+    i0, i1 = _token_range(d, max(limits[0], da - w), min(limits[1], db + w))
+    j0, j1 = _token_range(s, max(0, sa - w), min(len(s.text), sb + w))
+    pi0, pi1 = _token_range(d, da, db)
+    pj0, pj1 = _token_range(s, sa, sb)
+    if pi1 <= pi0 or pj1 <= pj0:
+        return span
+    a = [t.norm for t in d.tokens[i0:i1]]
+    b = [t.norm for t in s.tokens[j0:j1]]
+    runs = [
+        (i0 + m.a, j0 + m.b, m.size)
+        for m in Indel.opcodes(a, b).as_matching_blocks()
+        if m.size >= config.edge_block_tokens
+    ]
+    core = [k for k, (x, y, n) in enumerate(runs) if x < pi1 and x + n > pi0 and y < pj1 and y + n > pj0]
+    if not core:
+        return span
+    inside_d = sum(min(x + n, pi1) - max(x, pi0) for x, _, n in (runs[k] for k in core))
+    inside_s = sum(min(y + n, pj1) - max(y, pj0) for _, y, n in (runs[k] for k in core))
+    share = config.edge_copy_share
+    if inside_d < share * (pi1 - pi0) or inside_s < share * (pj1 - pj0):
+        return span
+    first, last = core[0], core[-1]
+    gap = config.edge_gap_tokens
+    while first > 0:
+        x, y, _ = runs[first]
+        px, py, pn = runs[first - 1]
+        if x - (px + pn) > gap or y - (py + pn) > gap:
+            break
+        first -= 1
+    while last + 1 < len(runs):
+        x, y, n = runs[last]
+        nx, ny, _ = runs[last + 1]
+        if nx - (x + n) > gap or ny - (y + n) > gap:
+            break
+        last += 1
+    fx, fy, _ = runs[first]
+    lx, ly, ln = runs[last]
+    lx, ly = lx + ln - 1, ly + ln - 1
+    # The subsequence can pair an edge word with an equal word elsewhere; equal neighbours belong to the run.
+    while fx > i0 and fy > j0 and d.tokens[fx - 1].norm == s.tokens[fy - 1].norm:
+        fx, fy = fx - 1, fy - 1
+    while lx + 1 < i1 and ly + 1 < j1 and d.tokens[lx + 1].norm == s.tokens[ly + 1].norm:
+        lx, ly = lx + 1, ly + 1
+    new = [d.tokens[fx].start, d.tokens[lx].end, s.tokens[fy].start, s.tokens[ly].end]
+    # Inward moves stay inside the edge sentences: whole sentences were already judged by the sentence-level trim.
+    if new[0] > da and new[0] > int(d.ends[p.d0]):
+        new[0] = da
+    if new[1] < db and new[1] < int(d.starts[p.d1]):
+        new[1] = db
+    if new[2] > sa and new[2] > int(s.ends[p.s0]):
+        new[2] = sa
+    if new[3] < sb and new[3] < int(s.starts[p.s1]):
+        new[3] = sb
+    # Punctuation and quotes attached to the outermost words belong to the passage.
+    new[0] = _word_start(d.text, new[0], limits[0])
+    new[1] = _word_end(d.text, new[1], limits[1])
+    new[2] = _word_start(s.text, new[2], 0)
+    new[3] = _word_end(s.text, new[3], len(s.text))
+    return new[0], new[1], new[2], new[3]
+
+
+def _word_start(text: str, pos: int, floor: int) -> int:
+    """Move ``pos`` back over non-space characters (to the start of the whitespace-delimited word)."""
+    while pos > floor and not text[pos - 1].isspace():
+        pos -= 1
+    return pos
+
+
+def _word_end(text: str, pos: int, ceiling: int) -> int:
+    """Move ``pos`` forward over non-space characters (to the end of the whitespace-delimited word)."""
+    while pos < ceiling and not text[pos].isspace():
+        pos += 1
+    return pos
+
+
 def _kind(
     d: AlignText, s: AlignText, span: tuple[int, int, int, int], translated: bool, config: AlignConfig
 ) -> SpanKind:
@@ -700,9 +804,14 @@ def align_texts(
     if config.summary:
         passages = _merge_summaries(passages, d, s, config)
     spans: list[Span] = []
-    for p in passages:
+    passages.sort(key=lambda p: p.d0)
+    for k, p in enumerate(passages):
         da, db = _chars(d, p.d0, p.d1)
         sa, sb = _chars(s, p.s0, p.s1)
+        if lexical and not p.summary and config.edge_block_tokens > 0:
+            lo = int(d.ends[passages[k - 1].d1]) if k > 0 else 0
+            hi = int(d.starts[passages[k + 1].d0]) if k + 1 < len(passages) else len(d.text)
+            da, db, sa, sb = _refine_edges(d, s, p, (da, db, sa, sb), (lo, hi), config)
         kind = _kind(d, s, (da, db, sa, sb), translated, config)
         spans.append(Span(da, db, sa, sb, kind, round(min(1.0, max(0.0, p.score)), 4)))
     spans.sort(key=lambda x: (x.derived_start, x.source_start))

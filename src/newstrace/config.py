@@ -150,6 +150,14 @@ class AlignConfig:
     # margin keeps more summaries that quote their source, a lower one drops more false summaries of edited copies.
     summary_regular_share: float = 0.7
     summary_regular_margin: float = 0.05
+    # Copy edges at word level: where runs of at least ``edge_block_tokens`` words shared in order (longest common
+    # word subsequence) cover ``edge_copy_share`` of both sides of a passage (a copy or light edit), each end moves
+    # to the outermost run, inward within the edge sentences and outward (up to ``edge_window_chars``) while the
+    # next run follows within ``edge_gap_tokens`` words. 0 turns it off; lower shares also move edited passages.
+    edge_block_tokens: int = 3
+    edge_copy_share: float = 0.7
+    edge_gap_tokens: int = 3
+    edge_window_chars: int = 400
     # Span kinds: token sequences equal after folding → exact; token-level similarity at least this → near.
     near_ratio: float = 0.8
 
