@@ -20,7 +20,7 @@ from newstrace.attribute import (
 from newstrace.classify import PairVerdict
 from newstrace.config import AlignConfig, IngestConfig, SignalConfig
 from newstrace.ingest import iter_articles
-from newstrace.model import Article, ArticleSignals, Credit, Link, PubDate, Span
+from newstrace.model import Article, ArticleSignals, Changes, Credit, Link, PubDate, Span
 from newstrace.signals import detect_signals
 
 CORPUS = Path(__file__).resolve().parents[1] / "examples" / "corpus"
@@ -91,6 +91,16 @@ def test_build_link_credit_lag_and_changes(corpus: dict[str, Article]) -> None:
     assert light.lag_days == 1.0 and light.direction == "dated"
     assert light.derived_coverage > 0.9 and light.source_coverage > 0.8
     assert "5.9 → 6" in light.changes.changed
+
+
+def test_build_link_without_details_differs_only_in_changes_and_staleness(corpus: dict[str, Article]) -> None:
+    d, s = corpus["harbor-fire-light"], corpus["harbor-fire-wire"]
+    spans = align_pair(d.text, s.text, LEXICAL, derived_lang=d.language, source_lang=s.language)
+    verdict = PairVerdict("light_edit", 0.9, False, "given")
+    full = build_link(d, s, spans, verdict, _signals(d), _signals(s))
+    light = build_link(d, s, spans, verdict, _signals(d), _signals(s), details=False)
+    assert full.changes.changed and light.changes == Changes() and not light.stale
+    assert replace(full, changes=Changes(), stale=False) == light
 
 
 def test_build_link_reorients_a_reversed_pair(corpus: dict[str, Article]) -> None:

@@ -102,6 +102,19 @@ def needs_semantics(via: Sequence[str], derived_lang: str | None, source_lang: s
     return "vector" in via
 
 
+def worth_encoding(words: PairVerdictRow, dfeat: ArticleFeatures, sfeat: ArticleFeatures, config: RunConfig) -> bool:
+    """Whether a same-language pair the words did not link goes on to the encoder (every sentence of both texts).
+
+    A rewrite keeps some wording, so the word pass aligns a passage of it; a pair with no aligned passage at all is
+    worth the encoder only when the two leads are as close as a near copy (``CandidateConfig.vector_sure_sim``).
+    See ``CandidateConfig.vector_encode_needs_words`` for the measurements.
+    """
+    if not config.candidates.vector_encode_needs_words or json.loads(words.spans_json):
+        return True
+    cosine = float(np.dot(dequantize(dfeat.doc_vector), dequantize(sfeat.doc_vector)))
+    return cosine >= config.candidates.vector_sure_sim
+
+
 PairSides = tuple[Article, Article]
 
 
@@ -176,7 +189,7 @@ def judge_words(
     if translated and semantic:
         return None
     row = _judged(d, s, config, replace(config.align, semantic=False), facts, None)
-    return None if semantic and row.relation is None else row
+    return None if semantic and row.relation is None and worth_encoding(row, dfeat, sfeat, config) else row
 
 
 def judge_encoded(
@@ -236,11 +249,14 @@ def verdict_links(
     verdicts: Sequence[PairVerdictRow],
     config: RunConfig,
     facts: dict[str, changes.ArticleFacts] | None = None,
+    *,
+    details: bool = True,
 ) -> tuple[list[Link], list[tuple[str, str]]]:
     """Linked verdicts → candidate links (oriented, credited, with changes); unlinked same-event pairs apart.
 
     ``facts`` is a table of :func:`newstrace.changes.article_facts` by article id that is filled as links are
     built (pass the one ``judge_pair`` filled to reuse it), so an article in many links is analysed once.
+    Without ``details`` the links carry no changes or staleness (see :func:`newstrace.attribute.build_link`).
     """
     raw: list[Link] = []
     related: list[tuple[str, str]] = []
@@ -252,7 +268,7 @@ def verdict_links(
             if v.independent:
                 related.append((v.derived, v.source))
             continue
-        for art in (articles[v.derived], articles[v.source]):
+        for art in (articles[v.derived], articles[v.source]) if details else ():
             if art.id not in facts:
                 facts[art.id] = changes.article_facts(art.text, art.language)
         spans = [span_from_dict(x) for x in json.loads(v.spans_json)]
@@ -268,6 +284,7 @@ def verdict_links(
                 config.attribute,
                 signal_config=config.signals,
                 facts=facts,
+                details=details,
             )
         )
     return raw, related

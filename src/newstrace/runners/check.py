@@ -95,7 +95,7 @@ class _RawGraph:
         self.by_derived: dict[str, list[Link]] = defaultdict(list)
         self.by_source: dict[str, list[str]] = defaultdict(list)
         self.related: list[tuple[str, str]] = []
-        self._full: dict[str, list[Link]] = {}
+        self._light: dict[str, list[Link]] = {}
         self.facts: dict[str, ArticleFacts] = {}  # article facts by id, shared with judge_pair and each link
         self._add(new_verdicts)
         if not self.keep_stored:
@@ -158,11 +158,12 @@ class _RawGraph:
 
     def select(self, derived_id: str) -> list[Link]:
         """``attribute.select_sources`` for one article, with every chain above its sources in view."""
-        mine = self._full.get(derived_id)
+        mine = self._light.get(derived_id)
         if mine is None:
             rows = [self.verdict[(k.derived, k.source)] for k in self.by_derived.get(derived_id, [])]
-            raw, _ = verdict_links(self.arts, self.sigs, rows, self.config, self.facts)
-            mine = self._full[derived_id] = [k for k in raw if k.derived == derived_id]
+            # Light links (no changes, no staleness): choosing among sources needs scores, spans and credit only.
+            raw, _ = verdict_links(self.arts, self.sigs, rows, self.config, self.facts, details=False)
+            mine = self._light[derived_id] = [k for k in raw if k.derived == derived_id]
         if len(mine) < 2:
             return mine
         seen: set[str] = set()
@@ -173,6 +174,14 @@ class _RawGraph:
             frontier = {k.source for x in frontier for k in self.by_derived.get(x, [])} - seen
         others = [k for d, ks in self.by_derived.items() if d != derived_id for k in ks]
         return attribute.select_sources(derived_id, [*mine, *others], self.config.attribute)
+
+
+    def detailed(self, links: Sequence[Link]) -> list[Link]:
+        """``links`` (chosen among light ones, origins set) with their changes and staleness."""
+        rows = [self.verdict[(k.derived, k.source)] for k in links]
+        full, _ = verdict_links(self.arts, self.sigs, rows, self.config, self.facts)
+        by_pair = {(k.derived, k.source): k for k in full}
+        return [replace(by_pair[(k.derived, k.source)], origin=k.origin) for k in links]
 
 
 def _origins(store: Store, selected: Sequence[Link], decided: set[str]) -> list[Link]:
@@ -272,6 +281,8 @@ def check_article(
         decided = raw.descendants()
         selected = [k for d in decided for k in raw.select(d)]
         links = _origins(store, selected, set(decided))
+        # Changes and staleness only for the links that are kept, or returned when nothing is kept.
+        links = raw.detailed(links if persist else [k for k in links if article.id in (k.derived, k.source)])
         clock("decide")
         if persist:
             related_new = [p for p in raw.related if article.id in p]
