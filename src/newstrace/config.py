@@ -124,8 +124,12 @@ class AlignConfig:
     trim_ratio: float = 0.35
     # Passages shorter than this (characters, on either side) are dropped as chance matches.
     min_passage_chars: int = 150
-    # A passage pair is kept only when its whole-passage tf-idf cosine or mean seed similarity reaches this.
+    # A passage pair is kept only when its whole-passage tf-idf cosine or mean seed similarity reaches this, plus
+    # ``short_passage_penalty`` for every 100 characters its shorter side falls below ``passage_full_chars``
+    # (short passages match same-topic text by chance more often). 0 penalty: one threshold for all lengths.
     min_passage_similarity: float = 0.4
+    passage_full_chars: int = 300
+    short_passage_penalty: float = 0.0
     # Summary mode: a derived passage whose sentences' best matches spread (with gaps of at most
     # ``summary_gap`` sentences) over a source stretch ``summary_ratio`` times longer than itself and over
     # at least ``summary_source_share`` of the source summarises the whole source text.
@@ -236,12 +240,6 @@ class CandidateConfig:
     vector_k: int = 8
     # Cosine floor for a vector candidate: lower admits more same-topic-but-independent pairs.
     vector_min_sim: float = 0.6
-    # Index quantisation: "i8" (512 B/article) or "f16" (1 KB/article, slightly better recall).
-    vector_dtype: str = "i8"
-    # Leading sentences averaged into the document vector (the only text embedded for every article): news
-    # puts the facts first, and embedding cost is linear in characters (≈ 60k/s on 2 cores), so this bounds
-    # the encoder's share of a run. Measured: on crossling, 4 (like 8 and 30) puts 86 of 88 translations among
-    # each other's neighbours, 3 puts 84, 1 puts 81; on examples/corpus 4 finds the same links as 30.
     # A vector pair needs the two articles among each other's vector_k nearest (mutual neighbours). In a crowded
     # topic every article has vector_k neighbours above the floor, and one that does not return the favour is
     # mostly another piece on the topic. Whole 10k scale corpus (benchmarks/scale/README.md, "Where recall is
@@ -251,6 +249,18 @@ class CandidateConfig:
     # ... except a neighbour at least this close (near copies of a story told more than vector_k times, and
     # most translations: with it 86/88 crossling translations stay pairs). 1.0 = mutual only.
     vector_sure_sim: float = 0.8
+    # A same-language vector pair the words did not link goes on to the encoder (every sentence of both texts, ~10x a
+    # word pass) only when the word pass aligned some passage or the leads are vector_sure_sim close. Whole 10k
+    # scale corpus, 200 vector pairs sampled: 95 went to the encoder, 82 of them with no word passage, and none of
+    # those 82 became a link (1 of the other 13 did); example corpus: the 3 links the encoder adds all have word
+    # passages. False: every such pair is encoded.
+    vector_encode_needs_words: bool = True
+    # Index quantisation: "i8" (512 B/article) or "f16" (1 KB/article, slightly better recall).
+    vector_dtype: str = "i8"
+    # Leading sentences averaged into the document vector (the only text embedded for every article): news
+    # puts the facts first, and embedding cost is linear in characters (≈ 60k/s on 2 cores), so this bounds
+    # the encoder's share of a run. Measured: on crossling, 4 (like 8 and 30) puts 86 of 88 translations among
+    # each other's neighbours, 3 puts 84, 1 puts 81; on examples/corpus 4 finds the same links as 30.
     vector_sentences: int = 4
 
     # --- rare anchors that survive translation: numbers, names, quoted words (anchors.py) ---
