@@ -31,11 +31,6 @@ from newstrace.store import ArticleFeatures, CheckUpdate, PairVerdictRow, Store,
 
 log = logging.getLogger(__name__)
 
-# Articles derived (directly or along chains) from the new one that are decided again; beyond this a warning is
-# logged and the rest keep their stored links (a new article is rarely the ancestor of many stored ones).
-MAX_DESCENDANTS = 500
-
-
 @dataclass(frozen=True)
 class CheckResult:
     """Links of one looked-up article (as derived or as source) against a store."""
@@ -148,9 +143,10 @@ class _RawGraph:
         while frontier:
             self.expand(frontier)
             nxt = sorted({d for s in frontier for d in self.by_source.get(s, [])} - seen)
-            if len(order) + len(nxt) > MAX_DESCENDANTS:
-                log.warning("check %s: over %d descendants; the rest keep their links", self.new_id, MAX_DESCENDANTS)
-                nxt = nxt[: MAX_DESCENDANTS - len(order)]
+            limit = self.config.attribute.check_max_descendants
+            if len(order) + len(nxt) > limit:
+                log.warning("check %s: over %d descendants; the rest keep their links", self.new_id, limit)
+                nxt = nxt[: limit - len(order)]
             order.extend(nxt)
             seen.update(nxt)
             frontier = nxt
