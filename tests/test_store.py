@@ -106,7 +106,7 @@ def _synthetic(n: int, seed: int) -> tuple[list[Article], list[ArticleFeatures]]
 def test_saved_index_answers_like_the_in_memory_state(tmp_path: Path) -> None:
     from newstrace import candidates
     from newstrace.embed import dequantize
-    from newstrace.store import StoreIndexState
+    from newstrace.store_index import StoreIndexState
 
     config = CandidateConfig()
     arts, feats = _synthetic(3000, 1)

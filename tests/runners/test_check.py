@@ -16,7 +16,8 @@ from newstrace.ingest import iter_articles
 from newstrace.model import Article, Link, PubDate
 from newstrace.pipeline import candidate_record, decide_links, enrich_articles
 from newstrace.runners.check import check_article
-from newstrace.store import Store, StoreIndexState
+from newstrace.store import Store
+from newstrace.store_index import StoreIndexState
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "examples" / "corpus"

@@ -1,6 +1,6 @@
 """``check``: one new article against an existing store, reading only what the article can touch.
 
-Candidates come from the store's saved index (:class:`newstrace.store.StoreIndexState`), only the candidates'
+Candidates come from the store's saved index (:class:`newstrace.store_index.StoreIndexState`), only the candidates'
 texts and features are read, only the new pairs are judged, and links are decided again only for the articles
 whose choice of source the new article can change: itself and the articles that derive from it, directly or
 along a chain (a new ancestor can change which of an article's sources is direct, and every origin below it).
@@ -27,7 +27,8 @@ from newstrace.embed import encoder_supports
 from newstrace.model import Article, ArticleSignals, Candidate, Link, Story
 from newstrace.pipeline import candidate_record, enrich_articles, judge_encoded, judge_words, verdict_links
 from newstrace.serialize import span_from_dict
-from newstrace.store import ArticleFeatures, CheckUpdate, PairVerdictRow, Store, StoreIndexState, content_hash
+from newstrace.store import ArticleFeatures, CheckUpdate, PairVerdictRow, Store, content_hash
+from newstrace.store_index import StoreIndexState
 
 log = logging.getLogger(__name__)
 
