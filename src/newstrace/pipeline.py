@@ -153,7 +153,9 @@ def _judged(
         d.text, s.text, align_config, derived_lang=d.language, source_lang=s.language, embed_config=config.embed,
         derived_vectors=vectors.get(d.id), source_vectors=vectors.get(s.id),
     )  # fmt: skip
-    feats = classify.pair_features(d, s, spans, derived_facts=facts[d.id], source_facts=facts[s.id])
+    feats = classify.pair_features(
+        d, s, spans, derived_facts=facts[d.id], source_facts=facts[s.id], config=config.classify
+    )
     verdict = classify.classify_pair(feats, config.classify)
     return PairVerdictRow(
         derived=d.id,
