@@ -198,8 +198,11 @@ def test_copy_edges_move_to_the_copied_words() -> None:
         spans = align_pair(derived, source, config)
         assert len(spans) == 1
         sp = spans[0]
-        exact = (sp.derived_start, sp.derived_end, sp.source_start) == (start, start + len(heading + STORY) + 1,
-                                                                          len(OTHER))
+        exact = (sp.derived_start, sp.derived_end, sp.source_start) == (
+            start,
+            start + len(heading + STORY) + 1,
+            len(OTHER),
+        )
         assert exact == (config.edge_block_tokens > 0)
 
 
@@ -214,3 +217,53 @@ def test_edited_passage_edges_stay_at_sentences() -> None:
     with_edges = align_pair(derived, STORY, LEXICAL)
     without = align_pair(derived, STORY, AlignConfig(semantic=False, edge_block_tokens=0))
     assert with_edges == without
+
+
+def test_short_passages_need_more_similarity() -> None:
+    # The similarity a passage needs falls with the length of its shorter side down to the floor.
+    from newstrace.align import _required_similarity
+
+    config = AlignConfig(min_passage_similarity=0.35, passage_full_chars=250, short_passage_penalty=0.12)
+    assert _required_similarity(150, True, config) == pytest.approx(0.47)
+    assert _required_similarity(250, True, config) == pytest.approx(0.35)
+    assert _required_similarity(900, True, config) == pytest.approx(0.35)
+    # Sparse seeds (loose matches spread over same-topic text) need the higher floor.
+    assert _required_similarity(900, False, config) == pytest.approx(config.sparse_passage_similarity)
+    flat = AlignConfig(min_passage_similarity=0.4, sparse_passage_similarity=0.4, short_passage_penalty=0.0)
+    assert _required_similarity(150, True, flat) == _required_similarity(900, False, flat) == 0.4
+
+
+def test_short_weak_passage_dropped_long_one_kept() -> None:
+    from newstrace.align import _Passage, _resolve, prepare_text
+
+    sentence = "Sentence number {} talks about something with enough words to count here."
+    text = prepare_text(" ".join(sentence.format(i) for i in range(12)), LEXICAL)
+    config = AlignConfig()
+    floor = config.min_passage_similarity
+    short = _Passage(0, 1, 0, 1, [(0, 0, 0.5), (1, 1, 0.5)], score=floor + 0.02)  # about 150 chars a side
+    long = _Passage(4, 9, 4, 9, [(k, k, 0.5) for k in range(4, 10)], score=floor + 0.02)  # about 450 chars
+    kept = _resolve([short, long], text, text, config)
+    assert [(p.d0, p.d1) for p in kept] == [(4, 9)]
+    sparse = _Passage(4, 9, 4, 9, [(4, 4, 0.5), (9, 9, 0.5)], score=floor + 0.02)  # 2 seeds over 6 sentences
+    assert _resolve([sparse], text, text, config) == []
+
+
+def test_close_match_next_to_a_seed_seeds_with_one_shared_word() -> None:
+    # Row 2 shares a single content word with column 2 (cosine 0.7): alone it never seeds; beside the seeds at
+    # (1, 1) and (3, 3) it does. The same pair far from any seed stays out.
+    import numpy as np
+
+    from newstrace.align import _seed_list, _Seeds
+
+    n = 12
+    cosine = np.zeros((n, n), dtype=np.float32)
+    shared = np.zeros((n, n), dtype=np.float32)
+    for k in (1, 3):
+        cosine[k, k], shared[k, k] = 0.9, 5
+    cosine[2, 2], shared[2, 2] = 0.7, 1
+    cosine[10, 10], shared[10, 10] = 0.7, 1
+    seeds = _Seeds(cosine, cosine.copy(), shared, None, {})
+    on = {(i, j) for i, j, _ in _seed_list(seeds, AlignConfig(near_seed_cosine=0.5), True, n, n)}
+    off = {(i, j) for i, j, _ in _seed_list(seeds, AlignConfig(near_seed_cosine=1.0), True, n, n)}
+    assert off == {(1, 1), (3, 3)}
+    assert on == {(1, 1), (2, 2), (3, 3)}

@@ -272,6 +272,11 @@ def _seed_list(seeds: _Seeds, config: AlignConfig, lexical: bool, nd: int, ns: i
     if lexical:
         lex = (seeds.cosine > config.seed_cosine) & (seeds.dice > config.seed_dice)
         lex &= seeds.shared >= config.seed_min_shared
+        if config.near_seed_cosine < 1.0 and lex.any():
+            # A short sentence shares too few words to seed on its own, but a close match right next to a seed
+            # is the same passage: heavy rewording shortens sentences to a word or two of the original.
+            near = _box(lex, config.max_gap) & (seeds.cosine >= config.near_seed_cosine) & (seeds.shared >= 1)
+            lex |= near
         mask |= lex
         score = np.maximum(score, np.where(lex, seeds.cosine, 0))
     if seeds.semantic is not None:
@@ -291,6 +296,19 @@ def _seed_list(seeds: _Seeds, config: AlignConfig, lexical: bool, nd: int, ns: i
         mask &= (mask.sum(axis=1, keepdims=True) <= limit) & (mask.sum(axis=0, keepdims=True) <= limit)
     ii, jj = np.nonzero(mask)
     return [(int(i), int(j), float(score[i, j])) for i, j in zip(ii, jj, strict=True)]
+
+
+def _box(mask: np.ndarray, radius: int) -> np.ndarray:
+    """Cells within ``radius`` (on both axes) of a true cell of ``mask``."""
+    grid = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), dtype=np.int32)
+    grid[1:, 1:] = np.cumsum(np.cumsum(mask, axis=0, dtype=np.int32), axis=1)
+    rows, cols = mask.shape
+    r0 = np.clip(np.arange(rows) - radius, 0, rows)
+    r1 = np.clip(np.arange(rows) + radius + 1, 0, rows)
+    c0 = np.clip(np.arange(cols) - radius, 0, cols)
+    c1 = np.clip(np.arange(cols) + radius + 1, 0, cols)
+    total = grid[r1][:, c1] - grid[r0][:, c1] - grid[r1][:, c0] + grid[r0][:, c0]
+    return np.asarray(total > 0)
 
 
 def _pair_similarity(seeds: _Seeds, i: int, j: int, lexical: bool) -> float:
@@ -480,6 +498,19 @@ def _chars(text: AlignText, i0: int, i1: int) -> tuple[int, int]:
     return int(text.starts[i0]), int(text.ends[i1])
 
 
+def _required_similarity(chars: int, dense: bool, config: AlignConfig) -> float:
+    """Similarity a regular passage needs when its shorter side has ``chars`` characters.
+
+    A short passage matches some same-topic text by chance far more often than a long one, so it needs more
+    similarity: ``short_passage_penalty`` more per 100 characters below ``passage_full_chars``. A passage whose
+    seeds are sparse (a few loose sentence matches spread over a stretch of same-topic text) needs
+    ``sparse_passage_similarity`` instead of ``min_passage_similarity`` as its floor.
+    """
+    missing = max(0, config.passage_full_chars - chars)
+    floor = config.min_passage_similarity if dense else config.sparse_passage_similarity
+    return floor + config.short_passage_penalty * missing / 100
+
+
 def _resolve(passages: list[_Passage], d: AlignText, s: AlignText, config: AlignConfig) -> list[_Passage]:
     """Drop short and weak passages; where two overlap on the derived side keep the one with more evidence."""
     kept: list[_Passage] = []
@@ -488,7 +519,8 @@ def _resolve(passages: list[_Passage], d: AlignText, s: AlignText, config: Align
         sa, sb = _chars(s, p.s0, p.s1)
         if db - da < config.min_passage_chars or sb - sa < config.min_passage_chars:
             continue
-        if not p.summary and p.score < config.min_passage_similarity:
+        dense = len(p.seeds) >= config.dense_seed_share * max(p.d1 - p.d0 + 1, p.s1 - p.s0 + 1)
+        if not p.summary and p.score < _required_similarity(min(db - da, sb - sa), dense, config):
             continue
         kept.append(p)
     # A derived passage that closely matches one source passage is a copy or an edit, not a summary, even when

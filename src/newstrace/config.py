@@ -90,6 +90,9 @@ class AlignConfig:
     # A seed is kept only when its similarity is at least this share of the best seed of both its sentences;
     # lower keeps one-to-many matches (summaries), higher stops passages spreading into look-alike sentences.
     seed_best_ratio: float = 0.8
+    # Next to a lexical seed (within ``max_gap`` sentences on both sides) a sentence pair with this tf-idf cosine
+    # seeds even when it shares a single content word (reworded short sentences); 1.0 turns it off.
+    near_seed_cosine: float = 0.5
     # A sentence with more seeds than this (it recurs all over the other text) seeds nothing.
     max_seeds_per_sentence: int = 3
     # Semantic seed: cosine of multilingual sentence embeddings. Lower catches looser paraphrases and
@@ -123,13 +126,17 @@ class AlignConfig:
     # similarity are trimmed; higher gives tighter boundaries (precision) but can cut reworded edges (recall).
     trim_ratio: float = 0.35
     # Passages shorter than this (characters, on either side) are dropped as chance matches.
-    min_passage_chars: int = 150
+    min_passage_chars: int = 120
     # A passage pair is kept only when its whole-passage tf-idf cosine or mean seed similarity reaches this, plus
     # ``short_passage_penalty`` for every 100 characters its shorter side falls below ``passage_full_chars``
     # (short passages match same-topic text by chance more often). 0 penalty: one threshold for all lengths.
-    min_passage_similarity: float = 0.4
-    passage_full_chars: int = 300
-    short_passage_penalty: float = 0.0
+    min_passage_similarity: float = 0.35
+    passage_full_chars: int = 250
+    short_passage_penalty: float = 0.12
+    # Passages with fewer seeds than ``dense_seed_share`` of the sentences of their longer side (a few loose matches
+    # over a stretch of same-topic text, as in independent reports of one event) need this floor instead.
+    sparse_passage_similarity: float = 0.4
+    dense_seed_share: float = 0.6
     # Summary mode: a derived passage whose sentences' best matches spread (with gaps of at most
     # ``summary_gap`` sentences) over a source stretch ``summary_ratio`` times longer than itself and over
     # at least ``summary_source_share`` of the source summarises the whole source text.
