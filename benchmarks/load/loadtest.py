@@ -20,6 +20,7 @@ import asyncio
 import ipaddress
 import json
 import logging
+import multiprocessing
 import os
 import random
 import re
@@ -32,8 +33,10 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -312,33 +315,28 @@ async def _worker(
             await asyncio.sleep(min(rng.expovariate(1.0 / think_s), 10 * think_s))
 
 
-async def run_load(
+async def _load(
     base: str,
     targets: Targets,
     *,
     clients: int,
     duration_s: float,
     max_requests: int,
-    mix: dict[str, float] | None = None,
-    seed: int = 8,
-    request_timeout_s: float = 120.0,
-    think_s: float = 0.0,
-) -> dict[str, object]:
-    """``clients`` concurrent workers for at most ``duration_s`` and ``max_requests``; returns the summary.
-
-    With ``think_s`` 0 every worker sends its next request as soon as the last one is answered (a closed-loop
-    stress test); otherwise it waits an exponentially distributed time of mean ``think_s`` first.
-    """
-    host = httpx.URL(base).host
-    if not ipaddress.ip_address(host).is_loopback:
-        raise ValueError(f"the load test only targets this machine, not {host}")
-    mix = mix or DEFAULT_MIX
+    mix: dict[str, float],
+    seed: int,
+    request_timeout_s: float,
+    think_s: float,
+    start_at: float | None = None,
+) -> tuple[dict[str, KindStats], float, float]:
+    """One event loop's share of the load: its stats, its start (``time.monotonic``) and how long it ran."""
     stats = {k: KindStats() for k in mix}
     budget = [max_requests]
     # Idle connections are dropped well before uvicorn's 5 s keep-alive timeout: reusing one the server is closing
     # fails with a ReadError that says nothing about the app (browsers retry those silently).
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients, keepalive_expiry=1.0)
     async with httpx.AsyncClient(base_url=base, timeout=request_timeout_s, limits=limits) as client:
+        if start_at is not None:  # the client processes start together
+            await asyncio.sleep(max(0.0, start_at - time.monotonic()))
         t0 = time.monotonic()
         deadline = t0 + duration_s
         await asyncio.gather(
@@ -350,6 +348,85 @@ async def run_load(
             )
         )
         elapsed = time.monotonic() - t0
+    return stats, t0, elapsed
+
+
+def _load_in_child(conn: Connection, kwargs: dict[str, Any]) -> None:
+    """Body of a forked client process: run its share and send the raw stats back as plain data."""
+    try:
+        stats, t0, elapsed = asyncio.run(_load(**kwargs))
+        conn.send(({k: asdict(s) for k, s in stats.items()}, t0, elapsed))
+    finally:
+        conn.close()
+
+
+def _merge(parts: Sequence[dict[str, KindStats]]) -> dict[str, KindStats]:
+    """The stats of several client processes as one."""
+    out: dict[str, KindStats] = {}
+    for part in parts:
+        for kind, s in part.items():
+            m = out.setdefault(kind, KindStats())
+            m.latencies += s.latencies
+            m.started += s.started
+            m.errors += s.errors
+            m.error_samples = (m.error_samples + s.error_samples)[:5]
+            m.busy += s.busy
+            m.retried += s.retried
+            m.slowest = sorted([*m.slowest, *((float(a), float(b), str(w)) for a, b, w in s.slowest)], reverse=True)[:5]
+    return out
+
+
+async def run_load(
+    base: str,
+    targets: Targets,
+    *,
+    clients: int,
+    duration_s: float,
+    max_requests: int,
+    mix: dict[str, float] | None = None,
+    seed: int = 8,
+    request_timeout_s: float = 120.0,
+    think_s: float = 0.0,
+    procs: int = 1,
+) -> dict[str, object]:
+    """``clients`` concurrent workers for at most ``duration_s`` and ``max_requests``; returns the summary.
+
+    With ``think_s`` 0 every worker sends its next request as soon as the last one is answered (a closed-loop
+    stress test); otherwise it waits an exponentially distributed time of mean ``think_s`` first. With ``procs`` > 1
+    the clients are spread over that many forked client processes, each with its own event loop: one Python loop
+    spends ~4 ms of CPU per request (httpx), so at ~200 requests/s a single loop is saturated and its own queueing,
+    not the server, would make the latencies.
+    """
+    host = httpx.URL(base).host
+    if not ipaddress.ip_address(host).is_loopback:
+        raise ValueError(f"the load test only targets this machine, not {host}")
+    mix = mix or DEFAULT_MIX
+    procs = max(1, min(procs, clients))
+    common: dict[str, Any] = {"base": base, "targets": targets, "duration_s": duration_s, "mix": mix,
+                              "request_timeout_s": request_timeout_s, "think_s": think_s}  # fmt: skip
+    if procs == 1:
+        stats, t0, elapsed = await _load(clients=clients, max_requests=max_requests, seed=seed, **common)
+    else:
+        ctx = multiprocessing.get_context("fork")  # no threads yet in this process; targets need no pickling
+        start_at = time.monotonic() + 1.0
+        children = []
+        for i in range(procs):
+            share = clients // procs + (i < clients % procs)
+            kwargs = {**common, "clients": share, "max_requests": max_requests // procs + (i < max_requests % procs),
+                      "seed": seed + 1000 * i, "start_at": start_at}  # fmt: skip
+            recv, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_load_in_child, args=(send, kwargs), daemon=True)
+            proc.start()
+            send.close()
+            children.append((proc, recv))
+        results = []
+        for proc, recv in children:
+            raw, t0_i, elapsed_i = await asyncio.to_thread(recv.recv)
+            proc.join()
+            results.append(({k: KindStats(**v) for k, v in raw.items()}, t0_i, elapsed_i))
+        stats = _merge([r[0] for r in results])
+        t0 = min(r[1] for r in results)
+        elapsed = max(r[1] + r[2] for r in results) - t0
     result = summarise(stats, elapsed, clients=clients, duration_s=duration_s, max_requests=max_requests)
     result["reads_timeline"] = timeline([stats[k] for k in READ_KINDS if k in stats], t0, window_s=10.0)
     result["slowest"] = {
@@ -359,6 +436,7 @@ async def run_load(
     result["mix"] = mix
     result["think_s"] = think_s
     result["request_timeout_s"] = request_timeout_s
+    result["client_processes"] = procs
     return result
 
 
@@ -444,6 +522,7 @@ def benchmark(
     mix: dict[str, float] | None = None,
     request_timeout_s: float = 120.0,
     think_s: float = 0.0,
+    procs: int = 2,
 ) -> dict[str, object]:
     """Build a store if none is given, serve it, collect targets and run the load; returns the summary."""
     with tempfile.TemporaryDirectory(prefix="newstrace-load-") as tmp:
@@ -472,6 +551,7 @@ def benchmark(
                     seed=seed,
                     request_timeout_s=request_timeout_s,
                     think_s=think_s,
+                    procs=procs,
                 )
             )
             cpu_after = process_tree_cpu_s(served.pid)
@@ -485,8 +565,9 @@ def benchmark(
             "server_s": round(server_s, 2),  # the web process: reads, HTTP, admission of checks
             "check_workers_s": round(workers_s, 2),  # its child processes: the checks themselves
             "server_ms_per_request": round(1000 * server_s / max(1, int(all_row["requests"])), 2),
-            # this load client (same machine, same cores)
-            "client_s": round(sum(client_after[:2]) - sum(client_before[:2]), 2),
+            # this load client and its client processes (same machine, same cores); the server is not reaped yet, so
+            # the children's times are the client processes' alone
+            "client_s": round(sum(client_after[:4]) - sum(client_before[:4]), 2),
         }
     result["targets"] = {"pages": len(targets.pages), "searches": len(targets.searches), "checks": len(targets.checks)}
     result["machine"] = {"cpus": os.cpu_count(), "load_avg_after": [round(x, 2) for x in os.getloadavg()]}
@@ -510,6 +591,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                    help="mean think time (s) between a client's requests; 0 = closed loop, no pause")  # fmt: skip
     p.add_argument("--mix", default=",".join(f"{k}={v}" for k, v in DEFAULT_MIX.items()),
                    help="request shares, e.g. page=0.7,search=0.3 (kinds: page, search, check)")  # fmt: skip
+    p.add_argument("--procs", type=int, default=2,
+                   help="client processes to spread the clients over (each its own event loop); 1 = one")  # fmt: skip
     p.add_argument("--out", type=Path, default=Path(__file__).with_name("results.json"))
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -517,7 +600,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_before = os.getloadavg()
     mix = {k: float(v) for k, v in (part.split("=") for part in args.mix.split(","))}
     result = benchmark(args.store, clients=args.clients, duration_s=args.duration, max_requests=args.max_requests,
-                       seed=args.seed, mix=mix, request_timeout_s=args.timeout, think_s=args.think)  # fmt: skip
+                       seed=args.seed, mix=mix, request_timeout_s=args.timeout, think_s=args.think,
+                       procs=args.procs)  # fmt: skip
     result["machine"]["load_avg_before"] = [round(x, 2) for x in load_before]  # type: ignore[index]
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(markdown_table(result))
