@@ -57,10 +57,12 @@ def test_ten_clients_for_five_seconds_without_errors(store: Path) -> None:
                 max_requests=2000,
                 mix={"page": 0.75, "search": 0.23, "check": 0.02},
                 request_timeout_s=900.0,
+                procs=2,  # the clients in two forked client processes, their stats merged
             )
         )
     assert result["all"]["requests"] > 10, result
     assert result["all"]["errors"] == 0, result["kinds"]
+    assert result["client_processes"] == 2 and result["reads_timeline"]
 
 
 def test_load_client_refuses_other_hosts() -> None:
