@@ -136,7 +136,7 @@ class AlignConfig:
     # Passages with fewer seeds than ``dense_seed_share`` of the sentences of their longer side (a few loose matches
     # over a stretch of same-topic text, as in independent reports of one event) need this floor instead.
     sparse_passage_similarity: float = 0.4
-    dense_seed_share: float = 0.6
+    dense_seed_share: float = 0.5
     # Summary mode: a derived passage whose sentences' best matches spread (with gaps of at most
     # ``summary_gap`` sentences) over a source stretch ``summary_ratio`` times longer than itself and over
     # at least ``summary_source_share`` of the source summarises the whole source text.
