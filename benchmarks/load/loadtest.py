@@ -205,6 +205,21 @@ def first_check(base: str, targets: Targets, budget_s: float = 600.0) -> float:
             time.sleep(max(wait, 0.1))
 
 
+def warm_pages(base: str, targets: Targets) -> float:
+    """Ask for every target page and search once, one at a time; returns the seconds it took.
+
+    A server that has been up a while has answered its pages before, so its response cache is warm; without this the
+    first seconds of the run measure 50 clients asking for ~100 never-rendered pages at once.
+    """
+    t = time.monotonic()
+    with httpx.Client(base_url=base, timeout=60.0) as client:
+        for page in targets.pages:
+            client.get(page)
+        for query in targets.searches:
+            client.get("/api/search", params={"q": query})
+    return time.monotonic() - t
+
+
 def _items(client: httpx.Client, path: str) -> list[dict[str, object]]:
     r = client.get(path, params={"limit": 500})
     r.raise_for_status()
@@ -523,6 +538,7 @@ def benchmark(
     request_timeout_s: float = 120.0,
     think_s: float = 0.0,
     procs: int = 2,
+    warm: bool = True,
 ) -> dict[str, object]:
     """Build a store if none is given, serve it, collect targets and run the load; returns the summary."""
     with tempfile.TemporaryDirectory(prefix="newstrace-load-") as tmp:
@@ -538,6 +554,8 @@ def benchmark(
             # with the measured reads.
             warm_s = first_check(base, targets)
             log.info("first check answered in %.1f s", warm_s)
+            if warm:
+                log.info("every page and search asked for once in %.1f s", warm_pages(base, targets))
             cpu_before = process_tree_cpu_s(served.pid)
             client_before = os.times()
             result = asyncio.run(
@@ -557,6 +575,7 @@ def benchmark(
             cpu_after = process_tree_cpu_s(served.pid)
             client_after = os.times()
     result["first_check_s"] = round(warm_s, 2)
+    result["pages_warmed"] = warm
     if cpu_before and cpu_after:
         all_row = result["all"]
         assert isinstance(all_row, dict)
@@ -593,6 +612,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                    help="request shares, e.g. page=0.7,search=0.3 (kinds: page, search, check)")  # fmt: skip
     p.add_argument("--procs", type=int, default=2,
                    help="client processes to spread the clients over (each its own event loop); 1 = one")  # fmt: skip
+    p.add_argument("--cold", action="store_true",
+                   help="skip asking for every page once before the clock (a freshly started server)")  # fmt: skip
     p.add_argument("--out", type=Path, default=Path(__file__).with_name("results.json"))
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -601,7 +622,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     mix = {k: float(v) for k, v in (part.split("=") for part in args.mix.split(","))}
     result = benchmark(args.store, clients=args.clients, duration_s=args.duration, max_requests=args.max_requests,
                        seed=args.seed, mix=mix, request_timeout_s=args.timeout, think_s=args.think,
-                       procs=args.procs)  # fmt: skip
+                       procs=args.procs, warm=not args.cold)  # fmt: skip
     result["machine"]["load_avg_before"] = [round(x, 2) for x in load_before]  # type: ignore[index]
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(markdown_table(result))
