@@ -364,12 +364,12 @@ class ClassifyConfig:
 class AttributeConfig:
     """Direction, chains, lag, credit and staleness of links."""
 
-    # A derived article published at least this many days after its source, while its text speaks of the event as
-    # current ("on Thursday", "last night"), is stale. Lower flags ordinary next-day copies; higher misses late reruns.
-    stale_after_days: float = 3.0
     # ``check``: articles derived (directly or along chains) from the checked one whose links are decided again; beyond
     # this a warning is logged and the rest keep their stored links (a new article is rarely the ancestor of many).
     check_max_descendants: int = 500
+    # A derived article published at least this many days after its source, while its text speaks of the event as
+    # current ("on Thursday", "last night"), is stale. Lower flags ordinary next-day copies; higher misses late reruns.
+    stale_after_days: float = 3.0
     # When a derived text resembles both B and B's own source A, A is kept as a second direct source only when it
     # explains at least this many derived characters that B does not. Lower keeps more spurious ancestors as sources.
     min_unique_source_chars: int = 200
