@@ -16,7 +16,7 @@ import numpy as np
 
 from newstrace import align, anchors, attribute, candidates, changes, classify, fingerprint, graph, langid, signals
 from newstrace.config import AlignConfig, RunConfig
-from newstrace.embed import dequantize, embed_texts, quantize
+from newstrace.embed import dequantize, embed_texts, encoder_supports, quantize
 from newstrace.model import Article, ArticleSignals, Link, SiteProfile, Story
 from newstrace.serialize import span_dict, span_from_dict
 from newstrace.store import ArticleFeatures, PairVerdictRow, content_hash
@@ -86,6 +86,14 @@ def candidate_record(article: Article, feats: ArticleFeatures) -> candidates.Can
         anchors=feats.anchors,
         vector=dequantize(feats.doc_vector),
     )
+
+
+def encodes_pair(dfeat: ArticleFeatures, sfeat: ArticleFeatures) -> bool:
+    """Whether the aligner uses sentence vectors for this pair at all (both languages known to the encoder).
+
+    Runners that embed articles ahead of :func:`judge_encoded` ask this so they embed nothing the aligner ignores.
+    """
+    return encoder_supports(dfeat.language) and encoder_supports(sfeat.language)
 
 
 def needs_semantics(via: Sequence[str], derived_lang: str | None, source_lang: str | None) -> bool:

@@ -23,9 +23,15 @@ from newstrace import attribute, candidates, graph
 from newstrace.align import SentenceVectors, sentence_vectors
 from newstrace.changes import ArticleFacts
 from newstrace.config import RunConfig
-from newstrace.embed import encoder_supports
 from newstrace.model import Article, ArticleSignals, Candidate, Link, Story
-from newstrace.pipeline import candidate_record, enrich_articles, judge_encoded, judge_words, verdict_links
+from newstrace.pipeline import (
+    candidate_record,
+    encodes_pair,
+    enrich_articles,
+    judge_encoded,
+    judge_words,
+    verdict_links,
+)
 from newstrace.serialize import span_from_dict
 from newstrace.store import ArticleFeatures, CheckUpdate, PairVerdictRow, Store, content_hash
 from newstrace.store_index import StoreIndexState
@@ -92,7 +98,7 @@ class _RawGraph:
         self.by_source: dict[str, list[str]] = defaultdict(list)
         self.related: list[tuple[str, str]] = []
         self._light: dict[str, list[Link]] = {}
-        self.facts: dict[str, ArticleFacts] = {}  # article facts by id, shared with judge_pair and each link
+        self.facts: dict[str, ArticleFacts] = {}  # article facts by id, shared by the pair judgements and each link
         self._add(new_verdicts)
         if not self.keep_stored:
             self.expanded.add(new.id)  # its stored verdicts (of an older text) do not count
@@ -229,7 +235,7 @@ def _judge(
     row = judge_words(derived, source, dfeat, sfeat, config, undirected=cand.undirected, via=cand.via, facts=facts)
     if row is not None:
         return row
-    if encoder_supports(dfeat.language) and encoder_supports(sfeat.language):  # else the aligner embeds nothing
+    if encodes_pair(dfeat, sfeat):
         for art in (derived, source):
             if art.id not in vectors:
                 vectors[art.id] = sentence_vectors(art.text, config.align, config.embed)

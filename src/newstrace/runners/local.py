@@ -21,12 +21,12 @@ from newstrace import candidates
 from newstrace.align import SentenceVectors, sentence_vectors
 from newstrace.changes import ArticleFacts
 from newstrace.config import RunConfig
-from newstrace.embed import encoder_supports
 from newstrace.ingest import iter_articles
 from newstrace.model import Article, ArticleSignals, Candidate, Link, SiteProfile, SkippedRecord, Story
 from newstrace.pipeline import (
     assemble_links,
     candidate_record,
+    encodes_pair,
     enrich_articles,
     judge_encoded,
     judge_words,
@@ -266,10 +266,7 @@ def judge_candidates(
     window = 3000
     for lo in range(0, len(open_pairs), window):
         part = open_pairs[lo : lo + window]
-        ids = sorted(
-            {x.id for d, s, df, sf, *_ in part if encoder_supports(df.language) and encoder_supports(sf.language)
-             for x in (d, s)}
-        )  # fmt: skip
+        ids = sorted({x.id for d, s, df, sf, *_ in part if encodes_pair(df, sf) for x in (d, s)})
         groups = [[arts[i] for i in ids[j : j + chunk]] for j in range(0, len(ids), chunk)]
         vectors: dict[str, SentenceVectors] = {}
         for group, vecs in zip(
