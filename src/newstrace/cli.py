@@ -174,33 +174,62 @@ def spark(
 
 @app.command()
 def check(
-    file: Annotated[Path, typer.Argument(help="One article in any input format (its first record is used).")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Articles in any input format (the first record of each file is used).")
+    ],
     store: Annotated[Path, typer.Option("--store", help="An existing store made by `trace`.")],
-    no_store: Annotated[bool, typer.Option("--dry-run", help="Look up only; do not add the article.")] = False,
+    no_store: Annotated[bool, typer.Option("--dry-run", help="Look up only; do not add the articles.")] = False,
 ) -> None:
-    """Look one new article up against an existing store, add it, and print {"id", "links"} as JSON."""
+    """Look new articles up against an existing store, add them, and print {"id", "links"} as JSON, one line each.
+
+    Several files are checked in one process against a store opened once, in order (each one sees those added
+    before it). A file that cannot be read prints {"file", "error"} in its place and the others go on; the exit
+    code is then that of the first error.
+    """
     import json
 
     from newstrace.config import RunConfig
     from newstrace.errors import InputError, StoreError
     from newstrace.ingest import iter_articles
     from newstrace.model import Article
-    from newstrace.runners.local import check_article
+    from newstrace.runners.check import CheckSession
     from newstrace.serialize import link_row
 
-    def go() -> dict[str, object]:
-        if not store.exists():
-            raise StoreError(f"no store at {store}", hint="create one with `newstrace trace INPUT --out DIR`")
-        config = RunConfig()
+    config = RunConfig()
+
+    def first_article(file: Path) -> Article:
         first = next(iter(iter_articles([file], config.ingest)), None)
         if first is None:
             raise InputError(f"{file} holds no record")
         if not isinstance(first, Article):
             raise InputError(f"{file}: first record skipped: {first.reason}")
-        result = check_article(store, first, config, persist=not no_store)
-        return {"id": result.article_id, "links": [link_row(k) for k in result.links]}
+        return first
 
-    sys.stdout.write(json.dumps(run(go), ensure_ascii=False) + "\n")
+    def emit(row: dict[str, object]) -> None:
+        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
+    def go() -> int:
+        if not store.exists():
+            raise StoreError(f"no store at {store}", hint="create one with `newstrace trace INPUT --out DIR`")
+        failed = 0
+        with CheckSession(store, config, persist=not no_store) as session:
+            for file in files:
+                try:
+                    article = first_article(file)
+                except InputError as exc:
+                    if len(files) == 1:
+                        raise  # one file: its error is the command's (stderr, exit code), nothing on stdout
+                    emit({"file": str(file), "error": str(exc)})
+                    failed = failed or exc.exit_code
+                    continue
+                result = session.check(article)
+                emit({"id": result.article_id, "links": [link_row(k) for k in result.links]})
+        return failed
+
+    code = run(go)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()

@@ -212,6 +212,15 @@ class StoreIndexState:
         self._by_ord: dict[int, Member | None] = {}
         self._pubdates: dict[str, PubDate | None] = {}
 
+    def refresh(self) -> None:
+        """See the articles written since this state was made (a persisted check): the tail is read again.
+
+        The ordinal cache is dropped too: an indexed article that was written again now belongs to the tail.
+        """
+        self.tail = self._read_tail(self.config)
+        self._tail_ids = {t.id for t in self.tail}
+        self._by_ord.clear()
+
     def _read_tail(self, config: CandidateConfig) -> list[_TailRecord]:
         """Articles added after the index was saved, with their postings rebuilt from the stored features."""
         # Two steps: ``seq`` is skipped by zone maps, and the few ids found are then point lookups.

@@ -15,7 +15,7 @@ from newstrace.config import IngestConfig, RunConfig
 from newstrace.ingest import iter_articles
 from newstrace.model import Article, Link, PubDate
 from newstrace.pipeline import candidate_record, decide_links, enrich_articles
-from newstrace.runners.check import check_article
+from newstrace.runners.check import CheckSession, check_article
 from newstrace.store import Store
 from newstrace.store_index import StoreIndexState
 
@@ -144,3 +144,31 @@ def test_check_after_a_persisted_check_sees_the_new_article(stores: tuple[Path, 
         assert near[0][0] == "copy-one" or near[0][2] == pytest.approx(near[1][2]), near[:2]
     result = check_article(path, second, persist=False)
     assert any(k.derived == "copy-two" and k.origin == "rail-strike-wire" for k in result.links), result.links
+
+
+def test_a_session_checks_many_articles_as_separate_checks_would(stores: tuple[Path, Path], tmp_path: Path) -> None:
+    _, base = stores
+    wire = _articles()["rail-strike-wire"]
+    first = replace(wire, id="copy-one", site="copyone.example", url="https://copyone.example/1",
+                    date=PubDate.day(dt.date(2026, 4, 2)))  # fmt: skip
+    second = replace(first, id="copy-two", site="copytwo.example", url="https://copytwo.example/2",
+                     date=PubDate.day(dt.date(2026, 4, 9)))  # fmt: skip
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    one_by_one = _copy(base, tmp_path / "a")
+    apart = [check_article(one_by_one, first, persist=True), check_article(one_by_one, second, persist=True)]
+    session_store = _copy(base, tmp_path / "b")
+    with CheckSession(session_store, persist=True) as session:
+        together = [session.check(first), session.check(second)]
+    # The second check of the session judged the first (written after the index was saved) as a fresh open would.
+    with Store(session_store, read_only=True) as s:
+        assert s.con.execute(
+            "SELECT count(*) FROM pairs WHERE derived = 'copy-two' AND source = 'copy-one'"
+        ).fetchall()[0][0] == 1
+    for a, b in zip(apart, together, strict=True):
+        assert {_key(k) for k in a.links} == {_key(k) for k in b.links}
+    assert _store_state(one_by_one) == _store_state(session_store)
+    # Read-only sessions write nothing and answer the same.
+    with CheckSession(session_store, persist=False) as session:
+        again = session.check(first)
+    assert {_key(k) for k in again.links} == {_key(k) for k in together[0].links}

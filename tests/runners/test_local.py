@@ -146,6 +146,28 @@ def test_check_finds_the_source_of_a_new_copy(demo: Path, tmp_path: Path) -> Non
     assert any(k.derived == "new-copy" and k.origin == "rail-strike-wire" for k in result.links), result.links
 
 
+def test_cli_check_many_files_in_one_process(demo: Path, tmp_path: Path) -> None:
+    wire = next(r for r in _jsonl(CORPUS / "articles.jsonl") if r["id"] == "rail-strike-wire")
+    copy = {**wire, "id": "new-copy", "url": "https://copycat.example/x", "date": "2026-03-30"}
+    (tmp_path / "copy.jsonl").write_text(json.dumps(copy) + "\n", encoding="utf-8")
+    (tmp_path / "empty.jsonl").write_text("", encoding="utf-8")
+    store = demo / "newstrace.duckdb"
+    exe = [sys.executable, "-m", "newstrace.cli", "check", "--store", str(store), "--dry-run"]
+    res = subprocess.run([*exe, str(tmp_path / "copy.jsonl"), str(tmp_path / "empty.jsonl"),
+                          str(tmp_path / "copy.jsonl")], capture_output=True, text=True)  # fmt: skip
+    # One JSON line per file, in order; the unreadable file says why and the one after it is still checked.
+    rows = [json.loads(line) for line in res.stdout.splitlines()]
+    assert res.returncode == 2, res.stderr
+    assert [r.get("id") for r in rows] == ["new-copy", None, "new-copy"]
+    assert "holds no record" in rows[1]["error"] and rows[1]["file"].endswith("empty.jsonl")
+    assert rows[0] == rows[2] and any(k["source"] == "rail-strike-wire" for k in rows[0]["links"])
+    # One file: the contract's single object, and its error is the command's.
+    one = subprocess.run([*exe, str(tmp_path / "copy.jsonl")], capture_output=True, text=True)
+    assert one.returncode == 0 and json.loads(one.stdout) == rows[0]
+    bad = subprocess.run([*exe, str(tmp_path / "empty.jsonl")], capture_output=True, text=True)
+    assert bad.returncode == 2 and not bad.stdout and "holds no record" in bad.stderr
+
+
 def test_cli_bad_input_and_usage(tmp_path: Path) -> None:
     data = tmp_path / "in"
     data.mkdir()

@@ -243,6 +243,44 @@ def _judge(
                          vectors=vectors)  # fmt: skip
 
 
+class CheckSession:
+    """A store and its saved index opened once for many checks: a ``check`` over many files, a long-lived worker.
+
+    Opening is the part of a check that grows with the store (DuckDB connect, the usearch view, the unindexed
+    tail: ≈ 60 ms at 100k articles, see benchmarks/scale/README.md) and it does not depend on the article, so a
+    session pays it once. With ``persist`` each checked article is added, and the next check sees it.
+    """
+
+    def __init__(self, store_path: Path, config: RunConfig | None = None, *, persist: bool = True) -> None:
+        self.config = config or RunConfig()
+        self.persist = persist
+        self.store = Store(store_path, self.config.store, read_only=not persist)
+        try:
+            self.state = StoreIndexState(self.store, self.config.candidates)
+        except BaseException:
+            self.store.close()
+            raise
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> CheckSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def check(self, article: Article) -> CheckResult:
+        """Look ``article`` up against the store (and add it when the session persists); see :func:`check_article`."""
+        clock = _Clock()
+        result = _check_open(self.store, self.state, article, self.config, persist=self.persist, clock=clock)
+        if self.persist:
+            # The article just written is above the index's covered seq: re-read the unindexed tail so the
+            # next check of this session finds it, as a fresh open would.
+            self.state.refresh()
+        return result
+
+
 def check_article(
     store_path: Path, article: Article, config: RunConfig | None = None, *, persist: bool = True
 ) -> CheckResult:
@@ -251,54 +289,62 @@ def check_article(
     Without ``persist`` the store is opened read-only and nothing is written. The result holds the new article's
     links (as derived or as source) as a full ``trace`` would decide them from the same pair verdicts; its
     candidates are those of :func:`newstrace.candidates.candidates_for` (a subset of a batch run's, see there).
+    For many articles against one store, :class:`CheckSession` opens the store once.
     """
     config = config or RunConfig()
     clock = _Clock()
+    with Store(store_path, config.store, read_only=not persist) as store:
+        state = StoreIndexState(store, config.candidates)
+        clock("open")
+        return _check_open(store, state, article, config, persist=persist, clock=clock)
+
+
+def _check_open(
+    store: Store, state: StoreIndexState, article: Article, config: RunConfig, *, persist: bool, clock: _Clock
+) -> CheckResult:
+    """The body of a check against an opened store and index state."""
     feats_new = enrich_articles([article], config)[0]
     # The store keeps the detected language on the article row; the pair and link steps read it from there.
     current = article if article.language else replace(article, language=feats_new.language)
     clock("enrich")
-    with Store(store_path, config.store, read_only=not persist) as store:
-        state = StoreIndexState(store, config.candidates)
-        clock("open")
-        cands = candidates.candidates_for(candidate_record(current, feats_new), state, config.candidates)
-        clock("candidates")
-        partners = sorted({_other(c, article.id) for c in cands})
-        arts: dict[str, Article] = store.get_articles(partners)
-        feats: dict[str, ArticleFeatures] = store.get_features(partners)
-        arts[article.id] = current
-        feats[article.id] = feats_new
-        clock("read")
-        facts: dict[str, ArticleFacts] = {}  # the new article's facts once, not once per candidate
-        vectors: dict[str, SentenceVectors] = {}  # and its sentence vectors once, for the pairs words left open
-        verdicts = [
-            _judge(arts[c.derived], arts[c.source], feats[c.derived], feats[c.source], config, c, facts, vectors)
-            for c in cands
-            if c.derived in feats and c.source in feats
-        ]
-        clock("judge")
-        stored_same = store.content_hashes([article.id]).get(article.id) == content_hash(article)
-        sigs = {i: f.signals for i, f in feats.items()}
-        raw = _RawGraph(store, config, current, verdicts, arts, sigs, keep_stored_pairs_of_new=stored_same)
-        raw.facts.update(facts)
-        decided = raw.descendants()
-        selected = [k for d in decided for k in raw.select(d)]
-        links = _origins(store, selected, set(decided))
-        # Changes and staleness only for the links that are kept, or returned when nothing is kept.
-        links = raw.detailed(links if persist else [k for k in links if article.id in (k.derived, k.source)])
-        clock("decide")
-        if persist:
-            related_new = [p for p in raw.related if article.id in p]
-            old_stories, stories = _stories(store, article.id, decided, links, related_new)
-            sites = {s or graph.UNKNOWN_SITE for s in store.article_sites(decided).values()}
-            sites.add(article.site or graph.UNKNOWN_SITE)
-            store.apply_check(
-                CheckUpdate(
-                    article=article, features=feats_new, pairs=verdicts, decided=decided, links=links,
-                    old_stories=old_stories, stories=stories, sites=sorted(sites),
-                )
-            )  # fmt: skip
-            clock("write")
+    cands = candidates.candidates_for(candidate_record(current, feats_new), state, config.candidates)
+    clock("candidates")
+    partners = sorted({_other(c, article.id) for c in cands})
+    arts: dict[str, Article] = store.get_articles(partners)
+    feats: dict[str, ArticleFeatures] = store.get_features(partners)
+    arts[article.id] = current
+    feats[article.id] = feats_new
+    clock("read")
+    facts: dict[str, ArticleFacts] = {}  # the new article's facts once, not once per candidate
+    vectors: dict[str, SentenceVectors] = {}  # and its sentence vectors once, for the pairs words left open
+    verdicts = [
+        _judge(arts[c.derived], arts[c.source], feats[c.derived], feats[c.source], config, c, facts, vectors)
+        for c in cands
+        if c.derived in feats and c.source in feats
+    ]
+    clock("judge")
+    stored_same = store.content_hashes([article.id]).get(article.id) == content_hash(article)
+    sigs = {i: f.signals for i, f in feats.items()}
+    raw = _RawGraph(store, config, current, verdicts, arts, sigs, keep_stored_pairs_of_new=stored_same)
+    raw.facts.update(facts)
+    decided = raw.descendants()
+    selected = [k for d in decided for k in raw.select(d)]
+    links = _origins(store, selected, set(decided))
+    # Changes and staleness only for the links that are kept, or returned when nothing is kept.
+    links = raw.detailed(links if persist else [k for k in links if article.id in (k.derived, k.source)])
+    clock("decide")
+    if persist:
+        related_new = [p for p in raw.related if article.id in p]
+        old_stories, stories = _stories(store, article.id, decided, links, related_new)
+        sites = {s or graph.UNKNOWN_SITE for s in store.article_sites(decided).values()}
+        sites.add(article.site or graph.UNKNOWN_SITE)
+        store.apply_check(
+            CheckUpdate(
+                article=article, features=feats_new, pairs=verdicts, decided=decided, links=links,
+                old_stories=old_stories, stories=stories, sites=sorted(sites),
+            )
+        )  # fmt: skip
+        clock("write")
     log.info(
         "check %s: %d candidates, %d judged, %d articles decided, %d links; %s",
         article.id, len(cands), len(verdicts), len(decided), len(links),
