@@ -247,31 +247,59 @@ def worker_trace(args: argparse.Namespace) -> int:
     return 0
 
 
+def _latency(ms: list[float]) -> dict[str, float | None]:
+    return {"p50_ms": round(statistics.median(ms), 1) if ms else None,
+            "p95_ms": round(percentile(ms, 95), 1) if ms else None,
+            "max_ms": round(max(ms), 1) if ms else None}
+
+
 def worker_check(args: argparse.Namespace) -> int:
-    """Subprocess body: time ``check_article`` on held-out articles without adding them to the store."""
+    """Subprocess body: time ``check`` on held-out articles without adding them to the store.
+
+    Two ways, same queries: ``check_article`` (opens the store and its index per query, as one ``newstrace check``
+    process per article does, minus interpreter start and model load) and one ``CheckSession`` for all of them (as
+    ``newstrace check`` with many files, or a long-lived worker). Wall and CPU (this process, all threads) per query;
+    the first query (model load, cold caches) is reported apart.
+    """
     from newstrace.config import RunConfig
     from newstrace.ingest import iter_articles
     from newstrace.model import Article
-    from newstrace.runners.local import check_article
+    from newstrace.runners.check import CheckSession, check_article
 
     config = RunConfig()
     articles = [a for a in iter_articles([args.holdout], config.ingest) if isinstance(a, Article)][: args.n + 1]
-    latencies: list[float] = []
+    walls: list[float] = []
+    cpus: list[float] = []
     links: list[tuple[str, str]] = []
+    per_query: list[set[tuple[str, str]]] = []
     first = 0.0
     for i, article in enumerate(articles):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         result = check_article(args.store, article, config, persist=False)
         dt_ms = (time.perf_counter() - t) * 1000
         if i == 0:
             first = dt_ms  # model load and cold caches: reported apart
         else:
-            latencies.append(dt_ms)
+            walls.append(dt_ms)
+            cpus.append((time.process_time() - c) * 1000)
+            per_query.append({(k.derived, k.source) for k in result.links})
         links.extend((k.derived, k.source) for k in result.links)
-    data = {"queries": len(latencies), "first_ms": round(first, 1),
-            "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
-            "p95_ms": round(percentile(latencies, 95), 1) if latencies else None,
-            "max_ms": round(max(latencies), 1) if latencies else None,
+    s_walls: list[float] = []
+    s_cpus: list[float] = []
+    s_per_query: list[set[tuple[str, str]]] = []
+    t = time.perf_counter()
+    with CheckSession(args.store, config, persist=False) as session:
+        open_ms = (time.perf_counter() - t) * 1000
+        for article in articles[1:]:
+            t, c = time.perf_counter(), time.process_time()
+            result = session.check(article)
+            s_walls.append((time.perf_counter() - t) * 1000)
+            s_cpus.append((time.process_time() - c) * 1000)
+            s_per_query.append({(k.derived, k.source) for k in result.links})
+    data = {"queries": len(walls), "first_ms": round(first, 1), **_latency(walls),
+            "cpu": _latency(cpus),
+            "session": {"open_ms": round(open_ms, 1), **_latency(s_walls), "cpu": _latency(s_cpus),
+                        "same_links": s_per_query == per_query},
             "links": links, "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
     args.json.write_text(json.dumps(data, indent=2) + "\n")
     return 0
@@ -363,8 +391,13 @@ def targets(rows: list[Row], result: dict[str, object]) -> list[dict[str, object
                         "met": ratio <= 12 if size >= 100000 else "n/a"})
     chk = result.get("check")
     if isinstance(chk, dict) and chk.get("p95_ms") is not None:
-        out.append({"target": "check p95 < 200 ms (100k store)", "value": f"{chk['p95_ms']} ms",
-                    "met": chk["p95_ms"] < 200})
+        big = size >= 100000
+        out.append({"target": "check p95 < 200 ms (100k store), store opened per query", "value": f"{chk['p95_ms']} ms",
+                    "met": chk["p95_ms"] < 200 if big else "n/a"})
+        sess = chk.get("session")
+        if isinstance(sess, dict) and sess.get("p95_ms") is not None:
+            out.append({"target": "check p95 < 200 ms (100k store), one session", "value": f"{sess['p95_ms']} ms",
+                        "met": sess["p95_ms"] < 200 if big else "n/a"})
     mem = result.get("index_memory")
     if isinstance(mem, dict) and "bytes_per_article" in mem:
         out.append({"target": "index memory ≤ 4 KB/article", "value": f"{mem['bytes_per_article']} B",

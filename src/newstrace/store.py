@@ -173,6 +173,33 @@ def _in(column: str, values: Sequence[str] | Sequence[int]) -> tuple[str, list[A
     return f"{column} IN (SELECT unnest(?))", [vals]
 
 
+def _insert_rows(
+    con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
+    replace: bool = False,
+) -> None:
+    """Bulk insert ``rows`` (tuples in ``columns`` order) through Arrow.
+
+    DuckDB's ``executemany`` runs one statement per row (≈ 2 ms each: 18 s of the 10k benchmark's ingest went
+    there); an Arrow scan costs ≈ 20 µs a row.
+    """
+    if not rows:
+        return
+    data = pa.table({c: [r[i] for r in rows] for i, c in enumerate(columns)})
+    cols = ", ".join(columns)
+    con.register("_bulk_rows", data)
+    try:
+        con.execute(f"INSERT {'OR REPLACE ' if replace else ''}INTO {table} ({cols}) SELECT {cols} FROM _bulk_rows")
+    finally:
+        con.unregister("_bulk_rows")
+
+
+_LINK_COLS = ("derived", "source", "row")
+_ARTICLE_COLS = (
+    "id", "content_hash", "site", "date", "date_earliest", "date_latest", "url", "title", "language", "chars",
+    "text", "metadata", "warnings", "origin", "seq",
+)  # fmt: skip
+
+
 def _insert_articles(con: duckdb.DuckDBPyConnection, articles: Sequence[Article]) -> list[str]:
     """Insert or replace articles inside the caller's transaction; returns the new or changed ids."""
     where, params = _in("id", [a.id for a in articles])
@@ -209,7 +236,7 @@ def _insert_articles(con: duckdb.DuckDBPyConnection, articles: Sequence[Article]
         for column in ("derived", "source"):
             where, params = _in(column, stale)
             con.execute(f"DELETE FROM pairs WHERE {where}", params)
-    con.executemany("INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    _insert_rows(con, "articles", _ARTICLE_COLS, rows)
     return changed
 
 
@@ -289,7 +316,7 @@ def _insert_pairs(con: duckdb.DuckDBPyConnection, rows: Sequence[PairVerdictRow]
 def _insert_stories(con: duckdb.DuckDBPyConnection, stories: Sequence[Story]) -> None:
     if not stories:
         return
-    con.executemany("INSERT INTO stories VALUES (?,?)", [(s.id, dumps(story_row(s))) for s in stories])
+    _insert_rows(con, "stories", ("story", "row"), [(s.id, dumps(story_row(s))) for s in stories])
     _insert_story_members(con, [(m, s.id) for s in stories for m in s.articles])
 
 
@@ -371,7 +398,7 @@ class Store:
         rows = [(r.id, r.reason, r.origin) for r in records]
         if rows:
             with self.transaction() as con:
-                con.executemany("INSERT OR REPLACE INTO skipped VALUES (?,?,?)", rows)
+                _insert_rows(con, "skipped", ("id", "reason", "origin"), rows, replace=True)
 
     def article_count(self) -> int:
         return int(self.con.execute("SELECT count(*) FROM articles").fetchall()[0][0])
@@ -483,12 +510,8 @@ class Store:
             con.execute("DELETE FROM sites")
             con.execute("DELETE FROM story_members")
             _insert_stories(con, stories)
-            if links:
-                con.executemany(
-                    "INSERT INTO links VALUES (?,?,?)", [(k.derived, k.source, dumps(link_row(k))) for k in links]
-                )
-            if sites:
-                con.executemany("INSERT INTO sites VALUES (?,?)", [(p.site, dumps(site_row(p))) for p in sites])
+            _insert_rows(con, "links", _LINK_COLS, [(k.derived, k.source, dumps(link_row(k))) for k in links])
+            _insert_rows(con, "sites", ("site", "row"), [(p.site, dumps(site_row(p))) for p in sites])
 
     def links(self, article_id: str | None = None) -> list[Link]:
         if article_id is None:
@@ -627,11 +650,8 @@ class Store:
                 _insert_pairs(con, update.pairs)
             where, params = _in("derived", update.decided)
             con.execute(f"DELETE FROM links WHERE {where}", params)
-            if update.links:
-                con.executemany(
-                    "INSERT OR REPLACE INTO links VALUES (?,?,?)",
-                    [(k.derived, k.source, dumps(link_row(k))) for k in update.links],
-                )
+            rows = [(k.derived, k.source, dumps(link_row(k))) for k in update.links]
+            _insert_rows(con, "links", _LINK_COLS, rows, replace=True)
             if update.stories is not None:
                 where, params = _in("story", update.old_stories)
                 con.execute(f"DELETE FROM stories WHERE {where}", params)
@@ -641,8 +661,7 @@ class Store:
             sites = self.site_profiles(update.sites)
             where, params = _in("site", [p.site for p in sites])
             con.execute(f"DELETE FROM sites WHERE {where}", params)
-            if sites:
-                con.executemany("INSERT INTO sites VALUES (?,?)", [(p.site, dumps(site_row(p))) for p in sites])
+            _insert_rows(con, "sites", ("site", "row"), [(p.site, dumps(site_row(p))) for p in sites])
 
     def article_rows(self, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
         """``articles.jsonl``-shaped rows (with signals when computed)."""
