@@ -33,8 +33,16 @@ def with_language(article: Article, config: RunConfig) -> tuple[Article, float]:
 
 
 def lead_units(text: str, bounds: Sequence[tuple[int, int]], config: RunConfig) -> list[str]:
-    """The leading sentences whose vectors make the document vector (see CandidateConfig.vector_sentences)."""
-    return [text[a:b] for a, b in bounds[: config.candidates.vector_sentences]]
+    """The leading sentences whose vectors make the document vector: whole sentences until
+    ``CandidateConfig.vector_lead_chars`` characters, at most ``vector_sentences`` of them."""
+    units: list[str] = []
+    chars = 0
+    for a, b in bounds[: config.candidates.vector_sentences]:
+        if chars >= config.candidates.vector_lead_chars:
+            break
+        units.append(text[a:b])
+        chars += b - a
+    return units
 
 
 def enrich_articles(articles: Sequence[Article], config: RunConfig) -> list[ArticleFeatures]:
