@@ -163,12 +163,22 @@ def _judged(
     align_config: AlignConfig,
     facts: dict[str, changes.ArticleFacts],
     vectors: Mapping[str, align.SentenceVectors] | None,
+    prepared: dict[str, align.AlignText] | None = None,
 ) -> PairVerdictRow:
-    vectors = vectors or {}
-    spans = align.align_pair(
-        d.text, s.text, align_config, derived_lang=d.language, source_lang=s.language, embed_config=config.embed,
-        derived_vectors=vectors.get(d.id), source_vectors=vectors.get(s.id),
-    )  # fmt: skip
+    if prepared is not None and not align_config.semantic:
+        # Words only: a prepared text depends on the text and the config alone, so an article met in several pairs
+        # is segmented and tokenised once (what align_pair does for each pair, same spans).
+        for art in (d, s):
+            if art.id not in prepared:
+                prepared[art.id] = align.prepare_text(art.text, align_config)
+        translated = bool(d.language and s.language and d.language != s.language)
+        spans = align.align_texts(prepared[d.id], prepared[s.id], align_config, translated=translated)
+    else:
+        vectors = vectors or {}
+        spans = align.align_pair(
+            d.text, s.text, align_config, derived_lang=d.language, source_lang=s.language, embed_config=config.embed,
+            derived_vectors=vectors.get(d.id), source_vectors=vectors.get(s.id),
+        )  # fmt: skip
     feats = classify.pair_features(
         d, s, spans, derived_facts=facts[d.id], source_facts=facts[s.id], config=config.classify
     )
@@ -194,11 +204,13 @@ def judge_words(
     undirected: bool = False,
     via: Sequence[str] = (),
     facts: dict[str, changes.ArticleFacts] | None = None,
+    prepared: dict[str, align.AlignText] | None = None,
 ) -> PairVerdictRow | None:
     """The first half of :func:`judge_pair`: the verdict on shared words, or None when the encoder must decide.
 
     None for a translation (words cannot align across languages) and for a pair that needs semantics (see
     :func:`needs_semantics`) that the words did not link; :func:`judge_encoded` then gives the verdict.
+    ``prepared`` is a per-batch table of the aligner's prepared texts by article id, like ``facts``.
     """
     facts = {} if facts is None else facts
     d, s = _sides(derived, source, dfeat, sfeat, config, undirected, facts)
@@ -206,7 +218,7 @@ def judge_words(
     semantic = config.align.semantic and needs_semantics(via, d.language, s.language)
     if translated and semantic:
         return None
-    row = _judged(d, s, config, replace(config.align, semantic=False), facts, None)
+    row = _judged(d, s, config, replace(config.align, semantic=False), facts, None, prepared)
     return None if semantic and row.relation is None and worth_encoding(row, dfeat, sfeat, config) else row
 
 

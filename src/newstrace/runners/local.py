@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from newstrace import candidates
-from newstrace.align import SentenceVectors, sentence_vectors
+from newstrace.align import AlignText, SentenceVectors, sentence_vectors
 from newstrace.changes import ArticleFacts
 from newstrace.config import RunConfig
 from newstrace.ingest import iter_articles
@@ -205,8 +205,40 @@ PairWork = tuple[Article, Article, ArticleFeatures, ArticleFeatures, RunConfig, 
 
 
 def _judge_words_many(args: list[PairWork]) -> list[PairVerdictRow | None]:
-    facts: dict[str, ArticleFacts] = {}  # per batch: pairs are in derived order, so a derived article repeats
-    return [judge_words(d, s, df, sf, cfg, undirected=u, via=v, facts=facts) for d, s, df, sf, cfg, u, v in args]
+    # Per batch: an article met in several pairs of the batch has its facts and prepared text computed once
+    # (pairs come in neighbourhood order, see _local_order).
+    facts: dict[str, ArticleFacts] = {}
+    prepared: dict[str, AlignText] = {}
+    return [
+        judge_words(d, s, df, sf, cfg, undirected=u, via=v, facts=facts, prepared=prepared)
+        for d, s, df, sf, cfg, u, v in args
+    ]
+
+
+def _local_order(cands: Sequence[Candidate]) -> list[Candidate]:
+    """The pairs in neighbourhood order: breadth-first over the pair graph, each pair at its first-reached end.
+
+    An article is in ~5.7 pairs on the 10k benchmark; in candidate order a 48-pair batch holds 0.70 distinct
+    articles per pair side, in this order far fewer, so the per-batch tables above analyse each article about
+    once instead of once per pair. Verdicts do not depend on the order (the store reads them back sorted).
+    """
+    adj: dict[str, list[str]] = {}
+    for c in cands:
+        adj.setdefault(c.derived, []).append(c.source)
+        adj.setdefault(c.source, []).append(c.derived)
+    rank: dict[str, int] = {}
+    for root in sorted(adj):
+        if root in rank:
+            continue
+        rank[root] = len(rank)
+        queue = deque([root])
+        while queue:
+            node = queue.popleft()
+            for nxt in adj[node]:
+                if nxt not in rank:
+                    rank[nxt] = len(rank)
+                    queue.append(nxt)
+    return sorted(cands, key=lambda c: (min(rank[c.derived], rank[c.source]), max(rank[c.derived], rank[c.source])))
 
 
 EncodedWork = tuple[list[PairWork], dict[str, SentenceVectors]]
@@ -245,7 +277,7 @@ def judge_candidates(
     """
     work: list[PairWork] = [
         (arts[c.derived], arts[c.source], feats[c.derived], feats[c.source], config, c.undirected, c.via)
-        for c in cands
+        for c in _local_order(cands)
     ]
     progress("align", 0, len(work))
     if not work:
