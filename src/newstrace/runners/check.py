@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from newstrace import attribute, candidates, graph
-from newstrace.align import SentenceVectors, sentence_vectors
+from newstrace.align import AlignText, SentenceVectors, sentence_vectors
 from newstrace.changes import ArticleFacts
 from newstrace.config import RunConfig
 from newstrace.model import Article, ArticleSignals, Candidate, Link, Story
@@ -230,9 +230,12 @@ def _judge(
     cand: Candidate,
     facts: dict[str, ArticleFacts],
     vectors: dict[str, SentenceVectors],
+    prepared: dict[str, AlignText],
 ) -> PairVerdictRow:
-    """``pipeline.judge_pair``, with each article's sentences embedded at most once across the candidates."""
-    row = judge_words(derived, source, dfeat, sfeat, config, undirected=cand.undirected, via=cand.via, facts=facts)
+    """``pipeline.judge_pair``, with each article analysed, and its sentences embedded, at most once across the
+    candidates (the new article is in every pair)."""
+    row = judge_words(derived, source, dfeat, sfeat, config, undirected=cand.undirected, via=cand.via, facts=facts,
+                      prepared=prepared)  # fmt: skip
     if row is not None:
         return row
     if encodes_pair(dfeat, sfeat):
@@ -317,8 +320,9 @@ def _check_open(
     clock("read")
     facts: dict[str, ArticleFacts] = {}  # the new article's facts once, not once per candidate
     vectors: dict[str, SentenceVectors] = {}  # and its sentence vectors once, for the pairs words left open
+    prepared: dict[str, AlignText] = {}  # and its text segmented and tokenised once
     verdicts = [
-        _judge(arts[c.derived], arts[c.source], feats[c.derived], feats[c.source], config, c, facts, vectors)
+        _judge(arts[c.derived], arts[c.source], feats[c.derived], feats[c.source], config, c, facts, vectors, prepared)
         for c in cands
         if c.derived in feats and c.source in feats
     ]
