@@ -162,8 +162,63 @@ def test_reworded_passage_is_not_partial_reuse() -> None:
     d0, s0 = derived.index(reworded), source.index(_PASSAGE)
     spans = [Span(d0, d0 + len(reworded), s0, s0 + len(_PASSAGE), "paraphrase", 0.8)]
     f = pair_features(Article("d", derived, language="en"), Article("s", source, language="en"), spans)
-    assert f.passages[0].bigram_overlap < ClassifyConfig().partial_min_bigram_overlap
+    cfg = ClassifyConfig()
+    assert f.passages[0].bigram_overlap < cfg.partial_min_bigram_overlap
+    assert f.passages[0].content_containment < cfg.reworded_min_content_containment
     assert classify_pair(f).relation is None
+
+
+# A longer passage reworded from _PASSAGE_LONG the way PAN's obfuscation and round-trip translation do it: reordered,
+# voice changed, a few words swapped, but most content words kept.
+_PASSAGE_LONG = (
+    f"{_PASSAGE} Engineers expect construction to begin in the autumn and to finish before the summer drought season, "
+    "when demand from orchards and vineyards along the river is highest and the old wells usually run dry. Officials "
+    "said the cost would be shared by the province and the villages over ten years."
+)
+_REWORDED_LONG = (
+    "Three years of delays later, a new pumping station on the eastern bank was approved by the regional board for "
+    "water; twelve villages would get supply from the plant, it said, and two wells failing inspection in spring last "
+    "year are to be replaced. Construction, engineers expect, begins in autumn and finishes ahead of the drought "
+    "season in summer, when vineyards and orchards by the river demand most and the old wells run dry as usual. The "
+    "cost, officials said, would over ten years be split between the villages and the province."
+)
+
+
+def _reworded_pair(language: str) -> PairFeatures:
+    derived, source = _OWN_D + _REWORDED_LONG + " " + _OWN_D, _OWN_S + _PASSAGE_LONG + " " + _OWN_S
+    d0, s0 = derived.index(_REWORDED_LONG), source.index(_PASSAGE_LONG)
+    spans = [Span(d0, d0 + len(_REWORDED_LONG), s0, s0 + len(_PASSAGE_LONG), "paraphrase", 0.7)]
+    return pair_features(Article("d", derived, language=language), Article("s", source, language=language), spans)
+
+
+def test_content_containment_ignores_order_and_function_words() -> None:
+    derived, source = "the harbour fire destroyed three warehouses", "three warehouses were destroyed by a harbour fire"
+    spans = [Span(0, len(derived), 0, len(source), "paraphrase")]
+    f = pair_features(Article("d", derived, language="en"), Article("s", source, language="en"), spans)
+    (passage,) = f.passages
+    assert passage.content_containment == 1.0 and passage.bigram_overlap < 0.5
+
+
+def test_long_reworded_passage_is_partial_reuse() -> None:
+    cfg = ClassifyConfig()
+    f = _reworded_pair("en")
+    (passage,) = f.passages
+    assert passage.chars >= cfg.reworded_min_chars
+    # Too few word pairs survive for the literal rule, and the passage is a small share of both texts.
+    assert cfg.reworded_min_bigram_overlap <= passage.bigram_overlap < cfg.partial_min_bigram_overlap
+    assert passage.content_containment >= cfg.reworded_min_content_containment
+    assert link_probability(f, cfg) < cfg.link_threshold
+    verdict = classify_pair(f, cfg)
+    assert verdict.relation is not None and "partial reuse" in verdict.reason
+    # The same passage, shorter than reworded_min_chars, is not enough.
+    assert partial_reuse(f, replace(cfg, reworded_min_chars=passage.chars + 1)) is None
+
+
+def test_reworded_rule_is_not_for_languages_outside_the_encoder() -> None:
+    # Their function words are not filtered, so content-word containment would overstate the reuse.
+    f = _reworded_pair("en")
+    assert partial_reuse(f, ClassifyConfig()) is not None
+    assert partial_reuse(replace(f, lexical_only=True), ClassifyConfig()) is None
 
 
 def test_languages_outside_the_encoder_use_the_lexical_model() -> None:
@@ -315,6 +370,7 @@ def test_features_never_crash_and_stay_in_range(derived: str, source: str, spans
         assert 0.0 <= getattr(f, name) <= 1.0, name
     for p in f.passages:
         assert p.chars >= 0 and 0.0 <= p.quote_share <= 1.0 and 0.0 <= p.bigram_overlap <= 1.0
+        assert 0.0 <= p.content_containment <= 1.0
     verdict = classify_pair(f)
     assert 0.0 <= verdict.score <= 1.0
 

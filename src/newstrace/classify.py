@@ -23,8 +23,10 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
+# The aligner's function-word list, so that "content word" means the same in both stages.
+from newstrace.align import _STOPWORDS as FUNCTION_WORDS
 from newstrace.changes import ArticleFacts, article_facts, name_present
-from newstrace.config import AttributeConfig, ClassifyConfig, NormaliseConfig
+from newstrace.config import AlignConfig, AttributeConfig, ClassifyConfig, NormaliseConfig
 from newstrace.embed import encoder_supports
 from newstrace.model import Article, Relation, Span
 from newstrace.normalise import Token, segment_sentences, tokenize
@@ -41,6 +43,9 @@ class PassageFeatures:
     chars: int  # non-space characters: the smaller of the derived side outside quotation marks and the source side
     quote_share: float  # share of the derived side's non-space characters inside quotation marks
     bigram_overlap: float  # share of the derived side's distinct word pairs found in the source side (quotes left out)
+    # Share of the derived side's distinct content words (function words left out, cut to the aligner's stems, quotes
+    # left out) found anywhere in the source side: survives reordering and inflection, which break word pairs.
+    content_containment: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,11 +290,19 @@ def _passage(
     dw = _outside(tokenize(dtext, max(0, span.derived_start), min(len(dtext), span.derived_end)), dq)
     sw = _outside(tokenize(stext, max(0, span.source_start), min(len(stext), span.source_end)), sq)
     dg, sg = set(itertools.pairwise(dw)), set(itertools.pairwise(sw))
+    dc, sc = _content_stems(dw), _content_stems(sw)
     return PassageFeatures(
         chars=min(d_chars - d_quoted, s_chars),
         quote_share=d_quoted / d_chars if d_chars else 0.0,
         bigram_overlap=len(dg & sg) / len(dg) if dg else 0.0,
+        content_containment=len(dc & sc) / len(dc) if dc else 0.0,
     )
+
+
+def _content_stems(words: Sequence[str]) -> set[str]:
+    """Distinct content words among folded ``words``, cut to the aligner's stem length (as align.prepare_text does)."""
+    cut = AlignConfig().stem_chars
+    return {w[:cut] for w in words if w not in FUNCTION_WORDS and (len(w) >= 2 or w.isdigit())}
 
 
 def span_coverage(derived_text: str, source_text: str, spans: Sequence[Span]) -> tuple[float, float]:
@@ -426,19 +439,29 @@ def faithful_rewrite(f: PairFeatures, config: ClassifyConfig) -> bool:
 
 
 def partial_reuse(f: PairFeatures, config: ClassifyConfig) -> PassageFeatures | None:
-    """The longest passage that is reused word for word or lightly edited, when one is long enough to be a link.
+    """The longest passage that is reused word for word, lightly edited or reworded, when one is enough for a link.
 
     A copy that takes one long passage of its source (a few paragraphs of a wire story inside a longer article) is
     derived however small a share of either article it is. Independent reports of one event share quotes and facts,
-    and passages that tell the same thing in their own words: few of their word pairs recur outside quotation marks.
+    and passages that tell the same thing in their own words: few of their word pairs recur outside quotation marks,
+    and about half of their content words at most. A passage reworded from its source (words swapped for synonyms,
+    reordered, translated there and back) keeps fewer word pairs but most of its content words, so a long passage
+    is also linked on that evidence (``reworded_*``). Not for languages outside the encoder: the function-word list
+    does not know them, so their content words would be inflated by function words.
     """
-    hits = [
-        p
-        for p in f.passages
-        if p.chars >= config.partial_min_chars
-        and p.quote_share <= config.partial_max_quote_share
-        and p.bigram_overlap >= config.partial_min_bigram_overlap
-    ]
+
+    def literal(p: PassageFeatures) -> bool:
+        return p.chars >= config.partial_min_chars and p.bigram_overlap >= config.partial_min_bigram_overlap
+
+    def reworded(p: PassageFeatures) -> bool:
+        return (
+            not f.lexical_only
+            and p.chars >= config.reworded_min_chars
+            and p.bigram_overlap >= config.reworded_min_bigram_overlap
+            and p.content_containment >= config.reworded_min_content_containment
+        )
+
+    hits = [p for p in f.passages if p.quote_share <= config.partial_max_quote_share and (literal(p) or reworded(p))]
     return max(hits, key=lambda p: p.chars) if hits else None
 
 
@@ -465,7 +488,8 @@ def classify_pair(features: PairFeatures, config: ClassifyConfig | None = None) 
         relation, why = relation_type(f, config)
         why = (
             f"{why}; partial reuse: a {passage.chars}-character passage, "
-            f"{passage.bigram_overlap:.0%} of its word pairs from the source"
+            f"{passage.bigram_overlap:.0%} of its word pairs and {passage.content_containment:.0%} of its content "
+            "words from the source"
         )
         return PairVerdict(relation, max(p, config.link_threshold), False, f"{relation}: {why} ({summary})")
     same_event = (
