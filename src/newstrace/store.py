@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
@@ -47,6 +47,9 @@ from newstrace.serialize import (
     site_row,
     story_row,
 )
+
+if TYPE_CHECKING:
+    from newstrace.candidates import VectorIndex
 
 log = logging.getLogger(__name__)
 
@@ -529,16 +532,16 @@ class Store:
         return [json.loads(r[0]) for r in self.con.execute("SELECT row FROM sites ORDER BY site").fetchall()]
 
     # -- persisted candidate index ------------------------------------------------------------------------
-    def save_index(self, config: CandidateConfig) -> Path:
+    def save_index(self, config: CandidateConfig, vectors: VectorIndex | None = None) -> Path:
         """Write the candidate index (postings + document vectors) of every stored article beside the store.
 
         Call at the end of ``trace``: ``check`` then looks candidates up in it without reading the store. Written
         into a new folder ``<store>.index/seq<N>-…`` and switched to in one transaction, so readers never see half
-        an index. Returns that folder.
+        an index. Returns that folder. ``vectors``: see :func:`newstrace.store_index.save_index`.
         """
         from newstrace.store_index import save_index  # the index code imports this module
 
-        return save_index(self, config)
+        return save_index(self, config, vectors)
 
     # -- point reads and one-article writes (``check``) ---------------------------------------------------------
     def content_hashes(self, ids: Sequence[str]) -> dict[str, str]:

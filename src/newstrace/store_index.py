@@ -87,8 +87,12 @@ def _sorted_postings(keys: np.ndarray, ords: np.ndarray) -> tuple[np.ndarray, np
     return keys[order], ords[order]
 
 
-def save_index(store: Store, config: CandidateConfig) -> Path:
-    """Write the candidate index of every article with features (see :meth:`Store.save_index`)."""
+def save_index(store: Store, config: CandidateConfig, vectors: VectorIndex | None = None) -> Path:
+    """Write the candidate index of every article with features (see :meth:`Store.save_index`).
+
+    ``vectors``: ``candidates.vector_index`` of exactly those articles' document vectors, when the caller has it
+    (``trace`` built it for its candidates); saved as it is instead of built again.
+    """
     con = store.con
     covered = int(con.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchall()[0][0])
     root = store.path.with_name(store.path.name + ".index")
@@ -119,16 +123,19 @@ def save_index(store: Store, config: CandidateConfig) -> Path:
         keys, ords = _sorted_postings(np.asarray(got["k"], dtype), np.asarray(got["ord"], np.int32))
         np.save(tmp / f"{name}.keys.npy", keys)
         np.save(tmp / f"{name}.ords.npy", ords)
-    index = VectorIndex(config)
     vkeys = np.array([vector_key(i) for i in ids], dtype=np.uint64)
-    reader = con.sql(
-        "SELECT o.ord, f.doc_vector FROM features f JOIN _index_ords o ON o.id = f.article_id ORDER BY o.ord"
-    ).to_arrow_reader(20_000)
-    for batch in reader or ():
-        ord_col = np.asarray(batch.column(0).to_numpy(), dtype=np.int64)
-        blobs = batch.column(1).to_pylist()
-        vecs = np.stack([dequantize(np.frombuffer(b or bytes(DIM), dtype=np.int8)) for b in blobs])
-        index.add(vkeys[ord_col], vecs)
+    if vectors is not None and len(vectors) <= len(ids):
+        index = vectors
+    else:
+        index = VectorIndex(config)
+        reader = con.sql(
+            "SELECT o.ord, f.doc_vector FROM features f JOIN _index_ords o ON o.id = f.article_id ORDER BY o.ord"
+        ).to_arrow_reader(20_000)
+        for batch in reader or ():
+            ord_col = np.asarray(batch.column(0).to_numpy(), dtype=np.int64)
+            blobs = batch.column(1).to_pylist()
+            vecs = np.stack([dequantize(np.frombuffer(b or bytes(DIM), dtype=np.int8)) for b in blobs])
+            index.add(vkeys[ord_col], vecs)
     index.save(tmp / "vectors.usearch")
     vk, vo = _sorted_postings(vkeys, np.arange(len(ids), dtype=np.int32))
     np.save(tmp / "vectors.keys.npy", vk)

@@ -185,20 +185,25 @@ def enrich_missing(
 
 def find_candidates(
     store: Store, config: RunConfig
-) -> tuple[list[Candidate], dict[str, Article], dict[str, ArticleFeatures]]:
-    """Stage 3: candidate pairs over the whole store, minus pairs already judged in earlier runs."""
+) -> tuple[list[Candidate], dict[str, Article], dict[str, ArticleFeatures], candidates.VectorIndex]:
+    """Stage 3: candidate pairs over the whole store, minus pairs already judged in earlier runs.
+
+    Also returns the vector index it searched (every stored article's document vector), which the run saves
+    for ``check`` at its end.
+    """
     ids = store.article_ids()
     arts = store.get_articles(ids)
     feats = store.get_features(ids, with_bands=True)
     records = [candidate_record(arts[i], feats[i]) for i in ids if i in feats]
+    vectors = candidates.vector_index(records, config.candidates)
     # Undirected pairs may have been stored the other way round once the text decided their direction.
     known = store.known_pairs()
     cands = [
         c
-        for c in candidates.generate_candidates(records, config.candidates)
+        for c in candidates.generate_candidates(records, config.candidates, vectors=vectors)
         if (c.derived, c.source) not in known and (c.source, c.derived) not in known
     ]
-    return cands, arts, feats
+    return cands, arts, feats, vectors
 
 
 PairWork = tuple[Article, Article, ArticleFeatures, ArticleFeatures, RunConfig, bool, tuple[str, ...]]
@@ -414,7 +419,7 @@ def trace(
             summary.seconds["enrich"] = time.perf_counter() - t
 
             t = time.perf_counter()
-            cands, arts, feats = find_candidates(store, config)
+            cands, arts, feats, vectors = find_candidates(store, config)
             summary.candidates = len(cands)
             summary.seconds["candidates"] = time.perf_counter() - t
 
@@ -432,7 +437,7 @@ def trace(
 
         t = time.perf_counter()
         # The candidate index `check` reads (postings and vectors beside the store), refreshed once per run.
-        store.save_index(config.candidates)
+        store.save_index(config.candidates, vectors)
         summary.seconds["index"] = time.perf_counter() - t
 
         t = time.perf_counter()
