@@ -2,11 +2,11 @@
 
 The decision rests on what the alignment shows about the *derived* text: how much of it (outside quoted speech, which
 independent reports of one event share) is explained by the source, how literally, in which order, and whether it
-brings facts of its own. One long passage reused nearly word for word is a link however small a share of either
-article it is (partial reuse). Languages the sentence encoder does not know are aligned on words alone, so their
-pairs are scored by a model of their own. The relation type then follows from the mix of span kinds, the language
-pair and the length ratio. Weights and thresholds are in :class:`~newstrace.config.ClassifyConfig` with the command
-that fitted them.
+brings facts of its own. One long passage reused nearly word for word, or reworded but keeping most of its content
+words, is a link however small a share of either article it is (partial reuse). Languages the sentence encoder does
+not know are aligned on words alone, so their pairs are scored by a model of their own. The relation type then
+follows from the mix of span kinds, the language pair and the length ratio. Weights and thresholds are in
+:class:`~newstrace.config.ClassifyConfig` with the command that fitted them.
 """
 
 from __future__ import annotations
