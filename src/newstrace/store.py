@@ -56,6 +56,12 @@ log = logging.getLogger(__name__)
 # 2: no sentence vectors (embedded on demand), int8 document vectors, an anchor postings table.
 SCHEMA_VERSION = "2"
 
+# The postings tables (lsh_bands, anchors) have no primary key: they are only ever scanned whole (candidates,
+# save_index) or deleted from by article, and each article's postings are written once, deduplicated, after its
+# old ones are deleted. A (key, article) ART index cost more than everything else in enrichment at scale
+# (measured: 100 batches of 256 articles × 194 postings, 38.6 CPU s growing per batch vs 10.0 s flat; 484 vs 45 MB
+# on disk) and `check` reads the saved index instead. Stores made with the key keep it and work the same.
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS articles (
@@ -67,8 +73,8 @@ CREATE TABLE IF NOT EXISTS features (
     article_id VARCHAR PRIMARY KEY, content_hash VARCHAR, language VARCHAR, lang_confidence DOUBLE,
     seg_starts BLOB, seg_ends BLOB, doc_vector BLOB, signature BLOB, anchors VARCHAR,
     credits VARCHAR, dateline VARCHAR, signals VARCHAR);
-CREATE TABLE IF NOT EXISTS lsh_bands (band_key BIGINT, article_id VARCHAR, PRIMARY KEY (band_key, article_id));
-CREATE TABLE IF NOT EXISTS anchors (anchor VARCHAR, article_id VARCHAR, PRIMARY KEY (anchor, article_id));
+CREATE TABLE IF NOT EXISTS lsh_bands (band_key BIGINT, article_id VARCHAR);
+CREATE TABLE IF NOT EXISTS anchors (anchor VARCHAR, article_id VARCHAR);
 CREATE TABLE IF NOT EXISTS pairs (
     derived VARCHAR, source VARCHAR, relation VARCHAR, score DOUBLE, independent BOOLEAN, reason VARCHAR,
     spans VARCHAR, PRIMARY KEY (derived, source));
@@ -288,11 +294,11 @@ def _insert_features(con: duckdb.DuckDBPyConnection, feats: Sequence[ArticleFeat
     con.unregister("new_features")
     if bands:
         con.register("new_bands", band_table)
-        con.execute("INSERT OR IGNORE INTO lsh_bands SELECT DISTINCT band_key, article_id FROM new_bands")
+        con.execute("INSERT INTO lsh_bands SELECT DISTINCT band_key, article_id FROM new_bands")
         con.unregister("new_bands")
     if postings:
         con.register("new_anchors", anchor_table)
-        con.execute("INSERT OR IGNORE INTO anchors SELECT DISTINCT anchor, article_id FROM new_anchors")
+        con.execute("INSERT INTO anchors SELECT DISTINCT anchor, article_id FROM new_anchors")
         con.unregister("new_anchors")
     con.register("new_langs", pa.table({"id": ids, "language": [f.language for f in feats]}))
     con.execute("UPDATE articles SET language = n.language FROM new_langs n WHERE articles.id = n.id")
