@@ -34,8 +34,9 @@ from newstrace.normalise import Token, tokenize
 log = logging.getLogger(__name__)
 
 # Function words carry no evidence of reuse; a short multilingual list (en, es, fr, de, it, pt) is enough because
-# idf weighting downweights whatever frequent words remain.
-_STOPWORDS = frozenset(
+# idf weighting downweights whatever frequent words remain. Public: the link model's passage features use the same
+# list, so that a "content word" means the same in both stages.
+FUNCTION_WORDS = frozenset(
     """
     a about above after again against all also am an and any are as at be because been before being below between both
     but by can could did do does doing down during each few for from further had has have having he her here hers
@@ -156,7 +157,7 @@ def prepare_text(text: str, config: AlignConfig, vectors: SentenceVectors | None
     for tok, s in zip(tokens, sent_of, strict=True):
         if s < 0 or tok.end > ends[s]:
             continue
-        if tok.norm in _STOPWORDS or (len(tok.norm) < 2 and not tok.norm.isdigit()):
+        if tok.norm in FUNCTION_WORDS or (len(tok.norm) < 2 and not tok.norm.isdigit()):
             continue
         per_sentence[s].append(tok.norm[: config.stem_chars])
     return AlignText(text, starts, ends, tuple(tuple(x) for x in per_sentence), tokens, matrix)
@@ -885,6 +886,7 @@ def align_pair(
 
 
 __all__: Sequence[str] = (
+    "FUNCTION_WORDS",
     "AlignText",
     "SentenceVectors",
     "align_pair",

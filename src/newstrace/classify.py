@@ -23,8 +23,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
-# The aligner's function-word list, so that "content word" means the same in both stages.
-from newstrace.align import _STOPWORDS as FUNCTION_WORDS
+from newstrace.align import FUNCTION_WORDS
 from newstrace.changes import ArticleFacts, article_facts, name_present
 from newstrace.config import AlignConfig, AttributeConfig, ClassifyConfig, NormaliseConfig
 from newstrace.embed import encoder_supports
