@@ -184,7 +184,7 @@ def _in(column: str, values: Sequence[str] | Sequence[int]) -> tuple[str, list[A
 
 def _insert_rows(
     con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
-    replace: bool = False,
+    replace: bool = False, distinct: bool = False,
 ) -> None:
     """Bulk insert ``rows`` (tuples in ``columns`` order) through Arrow.
 
@@ -197,7 +197,8 @@ def _insert_rows(
     cols = ", ".join(columns)
     con.register("_bulk_rows", data)
     try:
-        con.execute(f"INSERT {'OR REPLACE ' if replace else ''}INTO {table} ({cols}) SELECT {cols} FROM _bulk_rows")
+        verb = "INSERT OR REPLACE" if replace else "INSERT"
+        con.execute(f"{verb} INTO {table} ({cols}) SELECT {'DISTINCT ' if distinct else ''}{cols} FROM _bulk_rows")
     finally:
         con.unregister("_bulk_rows")
 
@@ -273,15 +274,7 @@ def _insert_features(con: duckdb.DuckDBPyConnection, feats: Sequence[ArticleFeat
         )  # fmt: skip
         bands.extend((int(k), f.article_id) for k in set(f.band_keys))
     ids = [f.article_id for f in feats]
-    # Bulk inserts through Arrow: DuckDB's executemany costs ~2 ms a row, an Arrow scan ~20 µs.
-    feat_table = pa.Table.from_pylist([dict(zip(_FEATURE_TABLE_COLS, r, strict=True)) for r in rows])
-    band_table = pa.table(
-        {"band_key": pa.array([b for b, _ in bands], pa.int64()), "article_id": [a for _, a in bands]}
-    )
     postings = [(a, f.article_id) for f in feats for a in sorted(f.anchors)]
-    anchor_table = pa.table(
-        {"anchor": pa.array([a for a, _ in postings], pa.string()), "article_id": [i for _, i in postings]}
-    )
     where, params = _in("article_id", ids)
     had = [r[0] for r in con.execute(f"SELECT article_id FROM features WHERE {where}", params).fetchall()]
     if had:
@@ -289,37 +282,23 @@ def _insert_features(con: duckdb.DuckDBPyConnection, feats: Sequence[ArticleFeat
         for table in ("features", "lsh_bands", "anchors"):
             where, params = _in("article_id", had)
             con.execute(f"DELETE FROM {table} WHERE {where}", params)
-    con.register("new_features", feat_table)
-    con.execute("INSERT INTO features SELECT * FROM new_features")
-    con.unregister("new_features")
-    if bands:
-        con.register("new_bands", band_table)
-        con.execute("INSERT INTO lsh_bands SELECT DISTINCT band_key, article_id FROM new_bands")
-        con.unregister("new_bands")
-    if postings:
-        con.register("new_anchors", anchor_table)
-        con.execute("INSERT INTO anchors SELECT DISTINCT anchor, article_id FROM new_anchors")
-        con.unregister("new_anchors")
+    _insert_rows(con, "features", _FEATURE_TABLE_COLS, rows)
+    _insert_rows(con, "lsh_bands", ("band_key", "article_id"), bands, distinct=True)
+    _insert_rows(con, "anchors", ("anchor", "article_id"), postings, distinct=True)
     con.register("new_langs", pa.table({"id": ids, "language": [f.language for f in feats]}))
     con.execute("UPDATE articles SET language = n.language FROM new_langs n WHERE articles.id = n.id")
     con.unregister("new_langs")
 
 
+_PAIR_COLS = ("derived", "source", "relation", "score", "independent", "reason", "spans")
+
+
 def _insert_pairs(con: duckdb.DuckDBPyConnection, rows: Sequence[PairVerdictRow]) -> None:
-    table = pa.table(
-        {
-            "derived": [r.derived for r in rows],
-            "source": [r.source for r in rows],
-            "relation": pa.array([r.relation for r in rows], pa.string()),
-            "score": pa.array([r.score for r in rows], pa.float64()),
-            "independent": pa.array([r.independent for r in rows], pa.bool_()),
-            "reason": [r.reason for r in rows],
-            "spans": [r.spans_json for r in rows],
-        }
-    )
-    con.register("new_pairs", table)
-    con.execute("INSERT OR REPLACE INTO pairs SELECT * FROM new_pairs")
-    con.unregister("new_pairs")
+    _insert_rows(
+        con, "pairs", _PAIR_COLS,
+        [(r.derived, r.source, r.relation, float(r.score), bool(r.independent), r.reason, r.spans_json) for r in rows],
+        replace=True,
+    )  # fmt: skip
 
 
 def _insert_stories(con: duckdb.DuckDBPyConnection, stories: Sequence[Story]) -> None:
@@ -330,11 +309,7 @@ def _insert_stories(con: duckdb.DuckDBPyConnection, stories: Sequence[Story]) ->
 
 
 def _insert_story_members(con: duckdb.DuckDBPyConnection, members: Sequence[tuple[str, str]]) -> None:
-    if not members:
-        return
-    con.register("new_members", pa.table({"article_id": [m for m, _ in members], "story": [i for _, i in members]}))
-    con.execute("INSERT OR REPLACE INTO story_members SELECT article_id, story FROM new_members")
-    con.unregister("new_members")
+    _insert_rows(con, "story_members", ("article_id", "story"), members, replace=True)
 
 
 class Store:
