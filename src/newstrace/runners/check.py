@@ -263,6 +263,7 @@ class CheckSession:
         except BaseException:
             self.store.close()
             raise
+        self._tail_stale = False
 
     def close(self) -> None:
         self.store.close()
@@ -273,14 +274,16 @@ class CheckSession:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def check(self, article: Article) -> CheckResult:
+    def check(self, article: Article, clock: _Clock | None = None) -> CheckResult:
         """Look ``article`` up against the store (and add it when the session persists); see :func:`check_article`."""
-        clock = _Clock()
-        result = _check_open(self.store, self.state, article, self.config, persist=self.persist, clock=clock)
-        if self.persist:
-            # The article just written is above the index's covered seq: re-read the unindexed tail so the
-            # next check of this session finds it, as a fresh open would.
+        if self._tail_stale:
+            # The article written by the previous check is above the index's covered seq: re-read the unindexed
+            # tail so this check finds it, as a fresh open would.
             self.state.refresh()
+            self._tail_stale = False
+        clock = clock or _Clock()
+        result = _check_open(self.store, self.state, article, self.config, persist=self.persist, clock=clock)
+        self._tail_stale = self.persist
         return result
 
 
@@ -294,12 +297,10 @@ def check_article(
     candidates are those of :func:`newstrace.candidates.candidates_for` (a subset of a batch run's, see there).
     For many articles against one store, :class:`CheckSession` opens the store once.
     """
-    config = config or RunConfig()
     clock = _Clock()
-    with Store(store_path, config.store, read_only=not persist) as store:
-        state = StoreIndexState(store, config.candidates)
+    with CheckSession(store_path, config, persist=persist) as session:
         clock("open")
-        return _check_open(store, state, article, config, persist=persist, clock=clock)
+        return session.check(article, clock)
 
 
 def _check_open(
